@@ -1,0 +1,77 @@
+import { DIRECTION_NAMES } from '../classify/endpoints.js';
+import type { Located } from '../enrich/enricher.js';
+import type { FlowView } from '../enrich/flow-view.js';
+import { Action, type FlowLine } from '../parse/line.js';
+
+/** A group key part: a primitive, so nested Maps can hash it cheaply. */
+export type KeyPart = string | number | null;
+
+/**
+ * A dimension a report can group by: how to read its key from a record, and how to show the key. Keys are chosen
+ * to be cheap (numbers, shared strings) and shown only once per group at the end.
+ */
+export interface Dimension {
+  readonly name: string;
+  key(line: FlowLine, view: FlowView): KeyPart;
+  /** The key as shown in the report (null shows as "-" in TSV/CSV and null in JSON). */
+  show(key: KeyPart): string | number | null;
+}
+
+const asIs = (key: KeyPart) => key;
+
+// A city is keyed by country, region and city together: Portland, Oregon is not Portland, Maine.
+const cityKey = (loc: Located | null) => (loc === null || loc.geo.city === null ? null : loc.placeKey);
+const showCity = (key: KeyPart) => {
+  if (key === null) return null;
+  const [, region, city] = String(key).split('\t');
+  return region === '' ? city : `${city}, ${region}`;
+};
+
+const geo = (name: string, side: (v: FlowView) => Located | null, field: 'country_code' | 'asn'): Dimension => ({
+  name, key: (_l, v) => side(v)?.geo[field] ?? null, show: asIs,
+});
+const city = (name: string, side: (v: FlowView) => Located | null): Dimension => ({
+  name, key: (_l, v) => cityKey(side(v)), show: showCity,
+});
+const column = (name: string, pick: (l: FlowLine) => number): Dimension => ({
+  name, key: (l) => l.text(pick(l)), show: asIs,
+});
+const number = (name: string, pick: (l: FlowLine) => number): Dimension => ({
+  name,
+  key: (l) => {
+    const k = pick(l);
+    return k < 0 || Number.isNaN(l.nums[k]) ? null : l.nums[k];
+  },
+  show: asIs,
+});
+
+const ACTION_NAMES = [null, 'ACCEPT', 'REJECT'];
+
+export const DIMENSIONS: Record<string, Dimension> = Object.fromEntries([
+  geo('src_country', (v) => v.src, 'country_code'),
+  city('src_city', (v) => v.src),
+  geo('src_asn', (v) => v.src, 'asn'),
+  geo('dst_country', (v) => v.dst, 'country_code'),
+  city('dst_city', (v) => v.dst),
+  geo('dst_asn', (v) => v.dst, 'asn'),
+  geo('remote_country', (v) => v.remote, 'country_code'),
+  city('remote_city', (v) => v.remote),
+  geo('remote_asn', (v) => v.remote, 'asn'),
+  column('srcaddr', (l) => l.format.col.srcaddr),
+  column('dstaddr', (l) => l.format.col.dstaddr),
+  number('src_port', (l) => l.format.col.srcport),
+  number('dst_port', (l) => l.format.col.dstport),
+  number('protocol', (l) => l.format.col.protocol),
+  {
+    name: 'action',
+    // `other` actions are rare enough to read as text.
+    key: (l: FlowLine) => (l.action === Action.other ? l.text(l.format.col.action) : ACTION_NAMES[l.action]),
+    show: asIs,
+  },
+  { name: 'direction', key: (_l: FlowLine, v: FlowView) => DIRECTION_NAMES[v.endpoints.direction], show: asIs },
+  column('interface_id', (l) => l.format.col.interfaceId),
+  column('log_status', (l) => l.format.col.logStatus),
+  column('region', (l) => l.format.col.region),
+].map((d) => [d.name, d]));
+
+export const DIMENSION_NAMES = Object.keys(DIMENSIONS);

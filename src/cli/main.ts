@@ -1,0 +1,132 @@
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { EnrichConfig, ReportConfig, validate } from '../config/schema.js';
+import { UsageError } from '../errors.js';
+import { FormatError, parseFormat } from '../parse/format.js';
+import { enrichCommand } from './enrich.js';
+import { reportCommand } from './report.js';
+import { HELP } from './help.js';
+
+const COMMON: ParseArgsConfig['options'] = {
+  'log-format': { type: 'string' },
+  'input-format': { type: 'string' },
+  'geo-db': { type: 'string', multiple: true },
+  'asn-db': { type: 'string', multiple: true },
+  all: { type: 'boolean' },
+  strict: { type: 'boolean' },
+  'max-line-bytes': { type: 'string' },
+  'max-document-bytes': { type: 'string' },
+  'cache-size': { type: 'string' },
+  progress: { type: 'boolean' },
+  'no-progress': { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+};
+
+const REPORT: ParseArgsConfig['options'] = {
+  ...COMMON,
+  format: { type: 'string' },
+  by: { type: 'string' },
+  top: { type: 'string' },
+  jobs: { type: 'string' },
+};
+
+const ENRICH: ParseArgsConfig['options'] = { ...COMMON, format: { type: 'string' } };
+
+type Values = Record<string, string | boolean | string[] | undefined>;
+
+const int = (v: unknown) => (v === undefined ? undefined : Number(v));
+const OUTPUTS = new Set(['tsv', 'csv', 'json']);
+
+/** Options shared by the batch commands, in the schema's spelling. */
+function commonOptions(values: Values, positionals: string[], logFormat: unknown) {
+  return {
+    inputs: positionals.length ? positionals : undefined,
+    logFormat,
+    inputFormat: values['input-format'],
+    geoDb: values['geo-db'],
+    asnDb: values['asn-db'],
+    all: values.all,
+    strict: values.strict,
+    maxLineBytes: int(values['max-line-bytes']),
+    maxDocumentBytes: int(values['max-document-bytes']),
+    cacheSize: int(values['cache-size']),
+    progress: values['no-progress'] ? false : values.progress,
+  };
+}
+
+function parse(argv: string[], options: ParseArgsConfig['options']): { values: Values; positionals: string[] } {
+  try {
+    return parseArgs({ args: argv, options, allowPositionals: true, strict: true }) as { values: Values; positionals: string[] };
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+}
+
+/** Checks a log format early so a typo is a usage error with the reason, not a failure mid-run. */
+function checkLogFormat(spec: unknown): void {
+  if (typeof spec !== 'string') return;
+  try {
+    parseFormat(spec);
+  } catch (err) {
+    if (err instanceof FormatError) throw new UsageError(`--log-format: ${err.message}`);
+    throw err;
+  }
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  try {
+    switch (command) {
+      case 'enrich': {
+        const { values, positionals } = parse(rest, ENRICH);
+        if (values.help) return help('enrich');
+        const logFormat = values['log-format'] ?? values.format;
+        checkLogFormat(logFormat);
+        return await enrichCommand(validate(EnrichConfig, commonOptions(values, positionals, logFormat)));
+      }
+      case 'report': {
+        const { values, positionals } = parse(rest, REPORT);
+        if (values.help) return help('report');
+        const format = values.format as string | undefined;
+        if (format !== undefined && !OUTPUTS.has(format)) {
+          throw new UsageError(`--format takes tsv, csv or json in report; give the flow-log format with --log-format`);
+        }
+        checkLogFormat(values['log-format']);
+        return await reportCommand(validate(ReportConfig, {
+          ...commonOptions(values, positionals, values['log-format']),
+          by: typeof values.by === 'string' ? values.by.split(',').map((d) => d.trim()).filter(Boolean) : undefined,
+          top: int(values.top),
+          output: format,
+          jobs: int(values.jobs),
+        }));
+      }
+      case undefined:
+      case 'help':
+      case '--help':
+      case '-h':
+        return help(rest[0] ?? 'main');
+      case '--version':
+      case 'version':
+        process.stdout.write(`${await version()}\n`);
+        return 0;
+      default:
+        throw new UsageError(`unknown command "${command}"; try "ipgeolocator --help"`);
+    }
+  } catch (err) {
+    if (err instanceof UsageError) {
+      process.stderr.write(`ipgeolocator: ${err.message}\n`);
+      return 2;
+    }
+    throw err;
+  }
+}
+
+function help(topic: string): number {
+  process.stdout.write(HELP[topic] ?? HELP.main);
+  return 0;
+}
+
+async function version(): Promise<string> {
+  const { readFile } = await import('node:fs/promises');
+  const pkg = JSON.parse(await readFile(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
+}

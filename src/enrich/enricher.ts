@@ -1,0 +1,118 @@
+import type { Owner, Place } from './adapters.js';
+import { GenerationalCache } from './cache.js';
+import { countryName } from './country-names.js';
+import { bundledPaths, MmdbLookup, RangeOwnerLookup, type Lookup, type SourceInfo } from './sources.js';
+
+/** What we know about a public address. Keys are in output order; null where the data has no answer. */
+export interface Geo {
+  country_code: string | null;
+  country: string | null;
+  region: string | null;
+  city: string | null;
+  latitude: number | null;
+  longitude: number | null;
+  accuracy_km: number | null;
+  asn: number | null;
+  as_org: string | null;
+}
+
+/** A Geo with its JSON text made once, so writing a million records does not stringify a million objects. */
+export interface Located {
+  readonly geo: Geo;
+  readonly json: string;
+  /** `json` as UTF-8 bytes, ready to copy into output. */
+  readonly bytes: Buffer;
+  /** Identifies the place (country, region, city) for grouping: equal places, equal keys. */
+  readonly placeKey: string;
+}
+
+export interface EnricherOptions {
+  /** MMDB files for location; empty = the bundled DB-IP Lite City. */
+  geoDbs?: string[];
+  /** MMDB files for AS number/organisation; empty = the bundled ip-location-db ASN table. */
+  asnDbs?: string[];
+  /** Distinct addresses and records kept in each cache (memory stays bounded by it). */
+  cacheSize?: number;
+}
+
+const TWO_23 = 2 ** 23;
+
+/**
+ * Locates public addresses: place from one source, owner from another, merged into one Geo. Three caches, each
+ * bounded: normalised records by database key (in the lookups), merged results by (place, owner) key pair, and
+ * merged results by IPv4 address — most flow logs are dominated by a few busy peers.
+ */
+export class Enricher {
+  private readonly byPair: GenerationalCache<number | string, Located>;
+  private readonly byIPv4: GenerationalCache<number, Located>;
+
+  constructor(private readonly place: Lookup<Place>, private readonly owner: Lookup<Owner>, cacheSize = 100_000) {
+    this.byPair = new GenerationalCache(cacheSize);
+    this.byIPv4 = new GenerationalCache(cacheSize);
+  }
+
+  /** Opens the configured databases (or the bundled ones); a wrong or unreadable file throws a UsageError. */
+  static open(opts: EnricherOptions = {}): Enricher {
+    const bundled = bundledPaths();
+    const geo = opts.geoDbs?.length ? new MmdbLookup<Place>(opts.geoDbs, 'place', true)
+      : new MmdbLookup<Place>(bundled.city, 'place', false);
+    const owner = opts.asnDbs?.length ? new MmdbLookup<Owner>(opts.asnDbs, 'owner', true)
+      : new RangeOwnerLookup(...bundled.asn);
+    return new Enricher(geo, owner, opts.cacheSize);
+  }
+
+  /** The data sources in use (for logs, `--version` and the dashboard's attribution). */
+  sources(): SourceInfo[] {
+    return [this.place.info, this.owner.info];
+  }
+
+  locateV4(ip: number): Located {
+    let hit = this.byIPv4.get(ip);
+    if (hit === undefined) {
+      const pk = this.place.keyV4(ip);
+      const ok = this.owner.keyV4(ip);
+      const key = pairKey(pk, ok);
+      hit = this.byPair.get(key);
+      if (hit === undefined) {
+        hit = merge(this.place.valueV4(pk, ip), this.owner.valueV4(ok, ip));
+        this.byPair.set(key, hit);
+      }
+      this.byIPv4.set(ip, hit);
+    }
+    return hit;
+  }
+
+  locateV6(words: Uint32Array, o: number): Located {
+    const pk = this.place.keyV6(words, o);
+    const ok = this.owner.keyV6(words, o);
+    const key = pairKey(pk, ok);
+    let hit = this.byPair.get(key);
+    if (hit === undefined) {
+      hit = merge(this.place.valueV6(pk, words, o), this.owner.valueV6(ok, words, o));
+      this.byPair.set(key, hit);
+    }
+    return hit;
+  }
+}
+
+/** One number for a key pair while it fits in a double's 53 bits (always, for the bundled data), else a string. */
+function pairKey(placeKey: number, ownerKey: number): number | string {
+  return ownerKey < TWO_23 && placeKey < 2 ** 30 ? placeKey * TWO_23 + ownerKey : `${placeKey}:${ownerKey}`;
+}
+
+function merge(p: Place, o: Owner): Located {
+  const geo: Geo = {
+    country_code: p.country_code,
+    country: p.country_code === null ? null : countryName(p.country_code),
+    region: p.region,
+    city: p.city,
+    latitude: p.latitude,
+    longitude: p.longitude,
+    accuracy_km: p.accuracy_km,
+    asn: o.asn,
+    as_org: o.as_org,
+  };
+  const json = JSON.stringify(geo);
+  const placeKey = `${geo.country_code ?? ''}\t${geo.region ?? ''}\t${geo.city ?? ''}`;
+  return Object.freeze({ geo: Object.freeze(geo), json, bytes: Buffer.from(json), placeKey });
+}

@@ -1,0 +1,122 @@
+import { readFileSync } from 'node:fs';
+import { Reader, type Response } from 'maxmind';
+import { UsageError } from '../errors.js';
+import { formatIPv4 } from '../parse/address.js';
+
+type AnyRecord = Record<string, unknown>;
+
+/**
+ * One MaxMind DB file. The `maxmind` library reads the metadata and decodes data records; the search tree is
+ * walked here, on numeric addresses, because the hot path already holds numbers and must not build address
+ * strings for every record. A lookup answers with the data pointer, which identifies the record: callers cache
+ * normalised records by pointer, so each record is decoded once however many addresses share it.
+ */
+export class MmdbFile {
+  readonly reader: Reader<Response>;
+  readonly type: string;
+  readonly ipVersion: 4 | 6;
+  readonly buildEpoch: Date;
+  private readonly db: Buffer;
+  private readonly nodeCount: number;
+  private readonly nodeBytes: number;
+  private readonly recordSize: number;
+  private readonly v4Root: number;
+
+  constructor(readonly path: string) {
+    try {
+      this.db = readFileSync(path);
+      this.reader = new Reader(this.db);
+    } catch (err) {
+      throw new UsageError(`cannot read the MMDB file ${path}: ${(err as Error).message}`);
+    }
+    const m = this.reader.metadata;
+    if (![24, 28, 32].includes(m.recordSize)) throw new UsageError(`${path}: unsupported record size ${m.recordSize}`);
+    this.type = m.databaseType;
+    this.ipVersion = m.ipVersion === 6 ? 6 : 4;
+    this.buildEpoch = m.buildEpoch;
+    this.nodeCount = m.nodeCount;
+    this.recordSize = m.recordSize;
+    this.nodeBytes = m.recordSize / 4;
+    this.v4Root = this.ipVersion === 4 ? 0 : this.descendZeros(96);
+  }
+
+  /** The IPv4 subtree of an IPv6 database hangs off ::/96 (IPv4 lives there, zero-padded). */
+  private descendZeros(bits: number): number {
+    let node = 0;
+    for (let i = 0; i < bits && node < this.nodeCount; i++) node = this.child(node, 0);
+    return node;
+  }
+
+  private child(node: number, bit: number): number {
+    const db = this.db;
+    const o = node * this.nodeBytes;
+    switch (this.recordSize) {
+      case 24:
+        return bit === 0 ? (db[o] << 16) | (db[o + 1] << 8) | db[o + 2]
+          : (db[o + 3] << 16) | (db[o + 4] << 8) | db[o + 5];
+      case 28:
+        return bit === 0 ? (((db[o + 3] & 0xf0) << 20) | (db[o] << 16) | (db[o + 1] << 8) | db[o + 2]) >>> 0
+          : (((db[o + 3] & 0x0f) << 24) | (db[o + 4] << 16) | (db[o + 5] << 8) | db[o + 6]) >>> 0;
+      default:
+        return db.readUInt32BE(bit === 0 ? o : o + 4);
+    }
+  }
+
+  /** Data pointer for an IPv4 address (unsigned integer), or 0 when the database has no record for it. */
+  pointerV4(ip: number): number {
+    let node = this.v4Root;
+    const count = this.nodeCount;
+    for (let depth = 31; depth >= 0 && node < count; depth--) node = this.child(node, (ip >>> depth) & 1);
+    return node > count ? node : 0;
+  }
+
+  /** Data pointer for an IPv6 address in words[o..o+3], or 0. An IPv4-only database knows no IPv6. */
+  pointerV6(words: Uint32Array, o: number): number {
+    if (this.ipVersion === 4) return 0;
+    let node = 0;
+    const count = this.nodeCount;
+    for (let bit = 0; bit < 128 && node < count; bit++) {
+      node = this.child(node, (words[o + (bit >>> 5)] >>> (31 - (bit & 31))) & 1);
+    }
+    return node > count ? node : 0;
+  }
+
+  /** Decodes the record for an address, through the library (the cold path, once per distinct record). */
+  decode(address: string): AnyRecord | null {
+    return this.reader.get(address) as AnyRecord | null;
+  }
+
+  /** Decodes the record of an IPv4 address given as an integer. */
+  decodeV4(ip: number): AnyRecord | null {
+    return this.decode(formatIPv4(ip));
+  }
+
+  /** Decodes the record of an IPv6 address held as words. */
+  decodeV6(words: Uint32Array, o: number): AnyRecord | null {
+    const parts: string[] = [];
+    for (let w = 0; w < 4; w++) parts.push((words[o + w] >>> 16).toString(16), (words[o + w] & 0xffff).toString(16));
+    return this.decode(parts.join(':'));
+  }
+
+  /** Some record of the file (the first in tree order), to tell the layout of its records. */
+  sample(): AnyRecord | null {
+    const width = this.ipVersion === 4 ? 32 : 128;
+    const bits = this.firstDataPath(0, 0, width);
+    if (bits === null) return null;
+    while (bits.length < width) bits.push(0);
+    if (width === 32) return this.decodeV4(bits.reduce((ip, b) => ip * 2 + b, 0));
+    const words = new Uint32Array(4);
+    bits.forEach((b, i) => { words[i >>> 5] = (words[i >>> 5] | (b << (31 - (i & 31)))) >>> 0; });
+    return this.decodeV6(words, 0);
+  }
+
+  private firstDataPath(node: number, depth: number, width: number): number[] | null {
+    if (node > this.nodeCount) return [];
+    if (node === this.nodeCount || depth >= width) return null;
+    for (const bit of [0, 1]) {
+      const rest = this.firstDataPath(this.child(node, bit), depth + 1, width);
+      if (rest !== null) return [bit, ...rest];
+    }
+    return null;
+  }
+}
