@@ -20,7 +20,7 @@ export function summaryText(result: BatchResult, s: RunSummary, emittedWhat: str
     `public share: ${s.flows ? ((100 * s.publicFlows) / s.flows).toFixed(1) : '0.0'}% of flows have a public endpoint`,
     `${emittedWhat}: ${fmt(s.emitted)}`,
     `rejected: ${fmt(r.rejects.total)}${r.rejects.total ? ` (${Object.entries(r.rejects.toJSON()).map(([c, n]) => `${c} ${fmt(n)}`).join(', ')})` : ''}`,
-    `time: ${s.seconds.toFixed(2)} s, ${fmt(Math.round(rate))} records/s`,
+    `time: ${s.seconds.toFixed(2)} s, ${fmt(Math.round(rate))} records/s, peak memory ${Math.round(process.resourceUsage().maxRSS / 1024)} MiB`,
   ];
   for (const e of result.inputErrors) lines.push(`input error: ${e}`);
   return `${lines.map((l) => `ipgeolocator: ${l}`).join('\n')}\n`;

@@ -15,6 +15,9 @@ export const ADDR_NONE = 0;
 export const ADDR_V4 = 4;
 export const ADDR_V6 = 6;
 
+const TEXT = 0;
+const INT = 1;
+const ADDR = 2;
 const SPACE = 0x20;
 const TAB = 0x09;
 /** Start/end above this are milliseconds, not seconds (flow-logs.md §1.7): normalised to seconds. */
@@ -53,10 +56,14 @@ export class FlowLine {
   /** Detail of the last rejection (the code is what parse() returned). */
   error = '';
   readonly width: number;
+  /** Column kinds as small integers for the scan loop. */
+  private readonly codes: Uint8Array;
+  private badCol = -1;
 
   constructor(readonly format: FlowFormat) {
     const n = format.fields.length;
     this.width = n;
+    this.codes = Uint8Array.from(format.kinds, (k) => (k === 'int' ? INT : k === 'addr' ? ADDR : TEXT));
     this.starts = new Int32Array(n);
     this.ends = new Int32Array(n);
     this.nums = new Float64Array(n);
@@ -68,71 +75,93 @@ export class FlowLine {
   /** Parses buf[s, e) (one line, no line terminator). Returns null when the line is a valid record. */
   parse(buf: Uint8Array, s: number, e: number): RejectCode | null {
     this.buf = buf;
-    const count = this.tokenize(buf, s, e);
+    const count = this.scan(buf, s, e);
     if (count !== this.width) {
       this.error = `expected ${this.width} fields, found ${count}`;
       return 'field_count';
     }
-    if (this.special) {
-      const bad = notText(buf, s, e);
-      if (bad !== null) {
-        this.error = bad;
-        return 'not_text';
-      }
-    }
-    return this.readFields();
+    if (this.badCol >= 0) return this.checkBad(this.badCol);
+    return this.readEnums();
   }
 
-  /** Splits on runs of spaces or tabs (AWS's own docs have a double-space example). Returns the token count. */
+  /**
+   * Splits on runs of spaces or tabs (AWS's own docs have a double-space example), then reads each field by its
+   * column's kind, noting the first one that cannot be what its column holds. Two tight passes beat one loop that
+   * does everything: the tokenizer's inner loop stays small enough to compile well.
+   */
+  private scan(buf: Uint8Array, s: number, e: number): number {
+    const count = this.tokenize(buf, s, e);
+    this.badCol = count === this.width ? this.readFields(buf) : -1;
+    return count;
+  }
+
   private tokenize(buf: Uint8Array, s: number, e: number): number {
     const starts = this.starts;
     const ends = this.ends;
-    const max = this.width;
+    const width = this.width;
     let count = 0;
-    let special = false;
     let i = s;
     while (i < e) {
       let c = buf[i];
       while (c === SPACE || c === TAB) {
-        if (++i === e) break;
+        if (++i >= e) return count;
         c = buf[i];
       }
-      if (i === e) break;
       const start = i;
       while (i < e) {
         c = buf[i];
         if (c === SPACE || c === TAB) break;
-        if (c >= 0x80 || c < 0x20 || c === 0x22 || c === 0x5c) special = true;
         i++;
       }
-      if (count < max) {
+      if (count < width) {
         starts[count] = start;
         ends[count] = i;
       }
       count++;
     }
-    this.special = special;
     return count;
   }
 
-  private readFields(): RejectCode | null {
-    const { kinds, col } = this.format;
-    const buf = this.buf;
-    this.rescaled = false;
+  /** Reads numbers and addresses; returns the first column that is wrong, or -1. Notes text needing care. */
+  private readFields(buf: Uint8Array): number {
+    const codes = this.codes;
+    const starts = this.starts;
+    const ends = this.ends;
+    let special = false;
     for (let k = 0; k < this.width; k++) {
-      const s = this.starts[k];
-      const e = this.ends[k];
-      const absent = e - s === 1 && buf[s] === 0x2d;
-      const kind = kinds[k];
-      if (kind === 'int') {
-        const v = absent ? NaN : readInt(buf, s, e);
-        if (v < 0) return this.fail('bad_number', k);
+      const s = starts[k];
+      const e = ends[k];
+      const code = codes[k];
+      if (code === INT) {
+        const v = readInt(buf, s, e);
+        if (v < 0) return k;
         this.nums[k] = v;
-      } else if (kind === 'addr') {
-        if (absent) this.addrKind[k] = ADDR_NONE;
-        else if (!this.readAddress(k, s, e)) return this.fail('bad_address', k);
+      } else if (code === ADDR) {
+        if (!this.readAddress(k, s, e)) return k;
+      } else if (!special) {
+        special = needsCare(buf, s, e);
       }
     }
+    this.special = special;
+    return -1;
+  }
+
+  /** The rejection for a field the scan found wrong (or a line with bytes that are not text). */
+  private checkBad(k: number): RejectCode {
+    return this.fail(this.codes[k] === INT ? 'bad_number' : 'bad_address', k);
+  }
+
+  private readEnums(): RejectCode | null {
+    const buf = this.buf;
+    const col = this.format.col;
+    if (this.special) {
+      const bad = notText(buf, this.starts[0], this.ends[this.width - 1]);
+      if (bad !== null) {
+        this.error = bad;
+        return 'not_text';
+      }
+    }
+    this.rescaled = false;
     this.rescale(col.start);
     this.rescale(col.end);
     this.action = col.action < 0 ? Action.none : actionOf(buf, this.starts[col.action], this.ends[col.action]);
@@ -144,6 +173,10 @@ export class FlowLine {
   }
 
   private readAddress(k: number, s: number, e: number): boolean {
+    if (e - s === 1 && this.buf[s] === 0x2d) {
+      this.addrKind[k] = ADDR_NONE;
+      return true;
+    }
     const v4 = parseIPv4(this.buf, s, e);
     if (v4 >= 0) {
       this.addrKind[k] = ADDR_V4;
@@ -210,9 +243,10 @@ function keyOf(field: string): string {
   return key;
 }
 
-/** Non-negative decimal integer in buf[s, e) up to 2^53, else -1. */
+/** Non-negative decimal integer in buf[s, e) up to 2^53; NaN for "-"; -1 when it is neither. */
 function readInt(buf: Uint8Array, s: number, e: number): number {
-  if (e - s > 16 || e === s) return -1;
+  if (e - s > 16) return -1;
+  if (e - s === 1 && buf[s] === 0x2d) return NaN;
   let v = 0;
   for (let i = s; i < e; i++) {
     const d = buf[i] - 0x30;
@@ -220,6 +254,15 @@ function readInt(buf: Uint8Array, s: number, e: number): number {
     v = v * 10 + d;
   }
   return v <= Number.MAX_SAFE_INTEGER ? v : -1;
+}
+
+/** Bytes JSON output must escape or check: non-ASCII, controls, quote, backslash. */
+function needsCare(buf: Uint8Array, s: number, e: number): boolean {
+  for (let i = s; i < e; i++) {
+    const c = buf[i];
+    if (c >= 0x80 || c < 0x20 || c === 0x22 || c === 0x5c) return true;
+  }
+  return false;
 }
 
 function equals(buf: Uint8Array, s: number, e: number, word: Uint8Array): boolean {

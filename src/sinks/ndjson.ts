@@ -6,6 +6,11 @@ import type { FlowFormat } from '../parse/format.js';
 import type { FlowLine } from '../parse/line.js';
 
 const BLOCK = 1 << 20;
+// Constant parts of every record, encoded once.
+const DIRECTION_PARTS = DIRECTION_NAMES.map((d) => Buffer.from(`,"direction":${JSON.stringify(d)},"src_geo":`));
+const DST_GEO = Buffer.from(',"dst_geo":');
+const NULL = Buffer.from('null');
+const END = Buffer.from('}\n');
 const QUOTE = 0x22;
 
 /**
@@ -32,7 +37,7 @@ export class NdjsonWriter {
       const s = line.starts[k];
       const e = line.ends[k];
       if (e - s === 1 && buf[s] === 0x2d) {
-        this.ascii('null');
+        this.bytes(NULL);
         continue;
       }
       const kind = format.kinds[k];
@@ -48,14 +53,11 @@ export class NdjsonWriter {
         this.utf8(JSON.stringify(line.text(k)));
       }
     }
-    const direction = DIRECTION_NAMES[view.endpoints.direction];
-    this.ascii(direction === null ? ',"direction":null,"src_geo":' : `,"direction":"${direction}","src_geo":`);
-    if (view.src === null) this.ascii('null');
-    else this.bytes(view.src.bytes);
-    this.ascii(',"dst_geo":');
-    if (view.dst === null) this.ascii('null');
-    else this.bytes(view.dst.bytes);
-    this.ascii('}\n');
+    this.bytes(DIRECTION_PARTS[view.endpoints.direction]);
+    this.bytes(view.src === null ? NULL : view.src.bytes);
+    this.bytes(DST_GEO);
+    this.bytes(view.dst === null ? NULL : view.dst.bytes);
+    this.bytes(END);
     this.written++;
   }
 
@@ -106,7 +108,7 @@ export class NdjsonWriter {
     const dst = this.block;
     let p = this.pos;
     // Short fields are copied faster by hand than through a native call.
-    if (n < 24) for (let i = s; i < e; i++) dst[p++] = src[i];
+    if (n < 64) for (let i = s; i < e; i++) dst[p++] = src[i];
     else {
       dst.set(src.subarray(s, e), p);
       p += n;
