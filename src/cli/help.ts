@@ -24,6 +24,7 @@ export const HELP: Record<string, string> = {
 Usage:
   ipgeolocator enrich [FILE|-]... [options]        enriched records as NDJSON on stdout
   ipgeolocator report [FILE|-]... --by DIMS [options]   records/packets/bytes by dimensions
+  ipgeolocator sample [--records N] [--seed S]     synthetic flow logs, to try it without AWS
   ipgeolocator help COMMAND | --version
 
 Run "ipgeolocator help enrich" or "ipgeolocator help report" for options.

