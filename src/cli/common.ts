@@ -2,52 +2,83 @@ import type { EnrichConfig } from '../config/schema.js';
 import { Enricher } from '../enrich/enricher.js';
 import { FlowView } from '../enrich/flow-view.js';
 import type { Rejection } from '../errors.js';
-import type { FlowLine } from '../parse/line.js';
-import { runBatch, type BatchResult } from '../pipeline/batch.js';
-import { Progress, type RunSummary } from './summary.js';
+import { FlowReader } from '../parse/reader.js';
+import { formatOption, readInput, RunStats } from '../pipeline/batch.js';
+import { jobCount, runParallel, splittable } from '../pipeline/parallel.js';
+import { selector, zeroCounts, type Consumer } from '../pipeline/select.js';
+import type { Job, SegmentResult } from '../pipeline/worker.js';
+import { Progress } from './summary.js';
 
-export type Consumer = (line: FlowLine, view: FlowView) => void;
+/** How a command takes records: one at a time on this thread, or a worker's whole segment at once. */
+export interface CommandSink {
+  job: Job;
+  consume: Consumer;
+  segment(result: SegmentResult): Promise<void> | void;
+  /** Called after each decoded piece; may return a promise to apply backpressure (e.g. a full stdout). */
+  afterPiece?(): Promise<void> | undefined;
+}
+
+const printReject = (r: Rejection) => process.stderr.write(`${r.where}: ${r.detail} [${r.code}]\n`);
 
 /**
- * The part `enrich` and `report` share: read the inputs, classify and locate each record, count, select (public
- * only unless --all) and hand selected records to the command. Rejections go to stderr as `WHERE: reason`.
+ * The part `enrich` and `report` share: read every input — large plain-text files on all cores, anything else on
+ * this thread — classify and locate each record, count, select (public only unless --all) and hand the selected
+ * records to the command. Rejections go to stderr as `WHERE: reason [code]`.
  */
-export async function runSelected(cfg: EnrichConfig, consume: Consumer,
-  afterPiece?: () => Promise<void> | undefined): Promise<{ result: BatchResult; summary: RunSummary }> {
-  const view = new FlowView(Enricher.open({ geoDbs: cfg.geoDb, asnDbs: cfg.asnDb, cacheSize: cfg.cacheSize }));
-  const summary: RunSummary = { emitted: 0, flows: 0, publicFlows: 0, statusRecords: 0, seconds: 0 };
-  const progress = new Progress(cfg.progress ?? process.stderr.isTTY === true);
+export async function runCommand(cfg: EnrichConfig, sink: CommandSink): Promise<{ stats: RunStats; seconds: number }> {
   const started = process.hrtime.bigint();
-  let result: BatchResult | null = null;
-  const onRecord = (line: FlowLine) => {
-    view.read(line);
-    if (line.isStatusRecord()) summary.statusRecords++;
-    else {
-      summary.flows++;
-      if (view.hasPublic) summary.publicFlows++;
+  const stats = new RunStats();
+  const progress = new Progress(cfg.progress ?? process.stderr.isTTY === true);
+  const configured = formatOption(cfg.logFormat);
+  const jobs = jobCount(cfg.jobs);
+  let sequential: { reader: FlowReader; counts: ReturnType<typeof zeroCounts> } | null = null;
+  for (const input of cfg.inputs) {
+    const format = jobs > 1 && input !== '-' && (cfg.inputFormat === 'auto' || cfg.inputFormat === 'text')
+      ? splittable(input, configured, cfg.parallelMinBytes) : null;
+    if (format !== null) {
+      await readSplit(input, format, cfg, jobs, sink, stats, progress);
+      continue;
     }
-    if (cfg.all || (view.hasPublic && !line.isStatusRecord())) {
-      summary.emitted++;
-      consume(line, view);
+    if (sequential === null) {
+      const view = new FlowView(Enricher.open({ geoDbs: cfg.geoDb, asnDbs: cfg.asnDb, cacheSize: cfg.cacheSize }));
+      const counts = zeroCounts();
+      const reader = new FlowReader({ format: configured, maxLineBytes: cfg.maxLineBytes },
+        selector(view, cfg.all, counts, sink.consume), printReject);
+      sequential = { reader, counts };
     }
-  };
-  const onReject = (r: Rejection) => process.stderr.write(`${r.where}: ${r.detail} [${r.code}]\n`);
-  result = await runBatch(cfg, {
-    onRecord,
-    onReject,
-    afterPiece: () => {
-      progress.tick(result?.reader.records ?? summary.flows + summary.statusRecords);
-      return afterPiece?.();
-    },
-  });
+    const { reader } = sequential;
+    await readInput(reader, input, cfg, stats, () => {
+      progress.tick(stats.records + reader.records);
+      return sink.afterPiece?.();
+    });
+  }
+  if (sequential !== null) stats.addReader(sequential.reader, sequential.counts);
   progress.done();
-  summary.seconds = Number(process.hrtime.bigint() - started) / 1e9;
-  return { result, summary };
+  return { stats, seconds: Number(process.hrtime.bigint() - started) / 1e9 };
+}
+
+async function readSplit(input: string, format: ReturnType<typeof formatOption>, cfg: EnrichConfig, jobs: number,
+  sink: CommandSink, stats: RunStats, progress: Progress): Promise<void> {
+  const setup = { job: sink.job, geoDb: cfg.geoDb, asnDb: cfg.asnDb, cacheSize: cfg.cacheSize, all: cfg.all, maxLineBytes: cfg.maxLineBytes };
+  try {
+    await runParallel(input, { jobs, segmentBytes: cfg.segmentBytes, setup, format }, async (r, firstLine) => {
+      stats.lines += r.lines;
+      stats.records += r.records;
+      stats.headers += r.headers;
+      for (const [code, n] of r.rejects) stats.rejects.add(code, n);
+      for (const key of Object.keys(r.counts) as Array<keyof typeof r.counts>) stats.counts[key] += r.counts[key];
+      for (const x of r.rejections) printReject({ where: `${input}:${firstLine + x.line - 1}`, code: x.code, detail: x.detail });
+      await sink.segment(r);
+      progress.tick(stats.records);
+    });
+  } catch (err) {
+    stats.inputErrors.push(`${input}: ${(err as Error).message}`);
+  }
 }
 
 /** Exit status: 1 when an input failed or (with --strict) any line was rejected, else 0. */
-export function exitCode(cfg: EnrichConfig, result: BatchResult): number {
-  if (result.inputErrors.length > 0) return 1;
-  if (cfg.strict && result.reader.rejects.total > 0) return 1;
+export function exitCode(cfg: EnrichConfig, stats: RunStats): number {
+  if (stats.inputErrors.length > 0) return 1;
+  if (cfg.strict && stats.rejects.total > 0) return 1;
   return 0;
 }

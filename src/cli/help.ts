@@ -16,7 +16,10 @@ const COMMON = `  --log-format FMT     flow-log format of inputs without a heade
   --all                every record, not only those with a public endpoint (NODATA/SKIPDATA too)
   --strict             exit 1 when any line was rejected
   --max-line-bytes N   longest accepted line (default 65536)
-  --no-progress        no progress line on a terminal`;
+  --no-progress        no progress line on a terminal
+  --jobs N             threads for large plain-text files (default: one per core; 1 = none)
+  --segment-bytes N    bytes a thread reads at a time (default 8 MiB)
+  --parallel-min-bytes N  smallest file split across threads (default 32 MiB)`;
 
 export const HELP: Record<string, string> = {
   main: `ipgeolocator — where the traffic in your AWS VPC Flow Logs comes from
@@ -53,7 +56,6 @@ Options:
   --by DIMS            comma-separated dimensions (required)
   --top N              only the N largest groups
   --format F           tsv (default), csv or json
-  --jobs N             worker threads for plain-text files (default: one per core)
 ${COMMON}
 `,
 };

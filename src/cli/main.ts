@@ -19,6 +19,9 @@ const COMMON: ParseArgsConfig['options'] = {
   'cache-size': { type: 'string' },
   progress: { type: 'boolean' },
   'no-progress': { type: 'boolean' },
+  jobs: { type: 'string' },
+  'segment-bytes': { type: 'string' },
+  'parallel-min-bytes': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 };
 
@@ -27,7 +30,6 @@ const REPORT: ParseArgsConfig['options'] = {
   format: { type: 'string' },
   by: { type: 'string' },
   top: { type: 'string' },
-  jobs: { type: 'string' },
 };
 
 const ENRICH: ParseArgsConfig['options'] = { ...COMMON, format: { type: 'string' } };
@@ -51,6 +53,9 @@ function commonOptions(values: Values, positionals: string[], logFormat: unknown
     maxDocumentBytes: int(values['max-document-bytes']),
     cacheSize: int(values['cache-size']),
     progress: values['no-progress'] ? false : values.progress,
+    jobs: int(values.jobs),
+    segmentBytes: int(values['segment-bytes']),
+    parallelMinBytes: int(values['parallel-min-bytes']),
   };
 }
 
@@ -97,7 +102,6 @@ export async function main(argv: string[]): Promise<number> {
           by: typeof values.by === 'string' ? values.by.split(',').map((d) => d.trim()).filter(Boolean) : undefined,
           top: int(values.top),
           output: format,
-          jobs: int(values.jobs),
         }));
       }
       case 'sample': {

@@ -1,28 +1,20 @@
-import type { BatchResult } from '../pipeline/batch.js';
-
-/** What a batch run did, as printed on stderr at the end. */
-export interface RunSummary {
-  emitted: number;
-  flows: number;
-  publicFlows: number;
-  statusRecords: number;
-  seconds: number;
-}
+import type { RunStats } from '../pipeline/batch.js';
 
 const fmt = (n: number) => n.toLocaleString('en-US');
 
-export function summaryText(result: BatchResult, s: RunSummary, emittedWhat: string): string {
-  const r = result.reader;
-  const rate = s.seconds > 0 ? r.records / s.seconds : 0;
+/** What a run did, as printed on stderr at the end. */
+export function summaryText(stats: RunStats, seconds: number, emittedWhat: string): string {
+  const c = stats.counts;
+  const rate = seconds > 0 ? stats.records / seconds : 0;
   const lines = [
-    `read ${fmt(r.lines)} lines: ${fmt(r.records)} records (${fmt(s.flows)} flows, ${fmt(s.statusRecords)} NODATA/SKIPDATA),`
-      + ` ${fmt(r.headers)} header lines${result.controlMessages ? `, ${fmt(result.controlMessages)} control messages skipped` : ''}`,
-    `public share: ${s.flows ? ((100 * s.publicFlows) / s.flows).toFixed(1) : '0.0'}% of flows have a public endpoint`,
-    `${emittedWhat}: ${fmt(s.emitted)}`,
-    `rejected: ${fmt(r.rejects.total)}${r.rejects.total ? ` (${Object.entries(r.rejects.toJSON()).map(([c, n]) => `${c} ${fmt(n)}`).join(', ')})` : ''}`,
-    `time: ${s.seconds.toFixed(2)} s, ${fmt(Math.round(rate))} records/s, peak memory ${Math.round(process.resourceUsage().maxRSS / 1024)} MiB`,
+    `read ${fmt(stats.lines)} lines: ${fmt(stats.records)} records (${fmt(c.flows)} flows, ${fmt(c.statusRecords)} NODATA/SKIPDATA),`
+      + ` ${fmt(stats.headers)} header lines${stats.controlMessages ? `, ${fmt(stats.controlMessages)} control messages skipped` : ''}`,
+    `public share: ${c.flows ? ((100 * c.publicFlows) / c.flows).toFixed(1) : '0.0'}% of flows have a public endpoint`,
+    `${emittedWhat}: ${fmt(c.emitted)}`,
+    `rejected: ${fmt(stats.rejects.total)}${stats.rejects.total ? ` (${Object.entries(stats.rejects.toJSON()).map(([k, n]) => `${k} ${fmt(n)}`).join(', ')})` : ''}`,
+    `time: ${seconds.toFixed(2)} s, ${fmt(Math.round(rate))} records/s, peak memory ${Math.round(process.resourceUsage().maxRSS / 1024)} MiB`,
   ];
-  for (const e of result.inputErrors) lines.push(`input error: ${e}`);
+  for (const e of stats.inputErrors) lines.push(`input error: ${e}`);
   return `${lines.map((l) => `ipgeolocator: ${l}`).join('\n')}\n`;
 }
 

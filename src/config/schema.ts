@@ -12,6 +12,8 @@ export const DEFAULTS = {
   maxLineBytes: 64 * 1024,
   maxDocumentBytes: 256 * 1024 * 1024,
   cacheSize: 100_000,
+  segmentBytes: 8 * 1024 * 1024,
+  parallelMinBytes: 32 * 1024 * 1024,
 } as const;
 
 const common = {
@@ -28,6 +30,12 @@ const common = {
   maxDocumentBytes: z.number().int().min(1024).max(2 ** 31).default(DEFAULTS.maxDocumentBytes),
   cacheSize: z.number().int().min(16).max(10_000_000).default(DEFAULTS.cacheSize),
   progress: z.boolean().optional(),
+  /** Worker threads for large plain-text files; 0 = one per core, 1 = none. */
+  jobs: z.number().int().min(0).max(64).default(0),
+  /** Bytes of a file each worker reads at a time. */
+  segmentBytes: z.number().int().min(4096).max(1024 * 1024 * 1024).default(DEFAULTS.segmentBytes),
+  /** Smallest file worth splitting across threads. */
+  parallelMinBytes: z.number().int().min(0).default(DEFAULTS.parallelMinBytes),
 };
 
 export const EnrichConfig = z.object(common).strict();
@@ -38,8 +46,6 @@ export const ReportConfig = z.object({
   by: z.array(z.enum(DIMENSION_NAMES as [string, ...string[]])).min(1, 'give at least one dimension with --by'),
   top: z.number().int().positive().optional(),
   output: z.enum(['tsv', 'csv', 'json']).default('tsv'),
-  /** Worker threads for plain-text files; 0 = one per core. */
-  jobs: z.number().int().min(0).max(64).default(0),
 }).strict();
 export type ReportConfig = z.infer<typeof ReportConfig>;
 

@@ -1,7 +1,7 @@
-import { readFileSync } from 'node:fs';
 import { UsageError } from '../errors.js';
 import { parseIPv4, parseIPv6 } from '../parse/address.js';
 import type { Owner } from './adapters.js';
+import { readData } from './data-files.js';
 
 /**
  * Address ranges → AS number and organisation, from the CSV files of `@ip-location-db/asn`
@@ -14,9 +14,10 @@ export class AsnRanges {
     private readonly first: Uint32Array,
     private readonly last: Uint32Array,
     private readonly asns: Uint32Array,
-    private readonly orgIndex: Uint32Array,
-    private readonly orgs: string[],
-    private readonly words: 1 | 4,
+    /** Where each range's organisation is in the CSV text: decoded only when asked (most never are). */
+    private readonly orgStart: Uint32Array,
+    private readonly orgEnd: Uint32Array,
+    private readonly text: Buffer,
   ) {}
 
   get size(): number {
@@ -24,13 +25,7 @@ export class AsnRanges {
   }
 
   static fromCsv(path: string, family: 4 | 6): AsnRanges {
-    let text: Buffer;
-    try {
-      text = readFileSync(path);
-    } catch (err) {
-      throw new UsageError(`cannot read the ASN table ${path}: ${(err as Error).message}`);
-    }
-    return AsnRanges.parse(text, family, path);
+    return AsnRanges.parse(readData(path, 'ASN table'), family, path);
   }
 
   static parse(text: Buffer, family: 4 | 6, where = 'ASN table'): AsnRanges {
@@ -41,9 +36,8 @@ export class AsnRanges {
     const first = new Uint32Array(lines * w);
     const last = new Uint32Array(lines * w);
     const asns = new Uint32Array(lines);
-    const orgIndex = new Uint32Array(lines);
-    const orgs: string[] = [];
-    const orgIds = new Map<string, number>();
+    const orgStart = new Uint32Array(lines);
+    const orgEnd = new Uint32Array(lines);
     let n = 0;
     let lineNo = 0;
     for (let s = 0; s < text.length;) {
@@ -55,20 +49,20 @@ export class AsnRanges {
         const c1 = text.indexOf(44, s);
         const c2 = c1 < 0 ? -1 : text.indexOf(44, c1 + 1);
         const c3 = c2 < 0 ? -1 : text.indexOf(44, c2 + 1);
-        if (c3 < 0 || c3 > end
+        const asn = c3 < 0 ? -1 : digits(text, c2 + 1, c3);
+        if (c3 < 0 || c3 > end || asn < 0
           || !readBound(text, s, c1, first, n * w, w) || !readBound(text, c1 + 1, c2, last, n * w, w)) {
           throw new UsageError(`${where}:${lineNo}: not a "first,last,asn,organisation" line`);
         }
-        asns[n] = Number(text.toString('latin1', c2 + 1, c3));
-        const org = unquote(text.toString('utf8', c3 + 1, end));
-        let id = orgIds.get(org);
-        if (id === undefined) orgIds.set(org, (id = orgs.push(org) - 1));
-        orgIndex[n] = id;
+        asns[n] = asn;
+        orgStart[n] = c3 + 1;
+        orgEnd[n] = end;
         n++;
       }
       s = e + 1;
     }
-    return new AsnRanges(first.slice(0, n * w), last.slice(0, n * w), asns.slice(0, n), orgIndex.slice(0, n), orgs, w);
+    return new AsnRanges(first.slice(0, n * w), last.slice(0, n * w), asns.slice(0, n), orgStart.slice(0, n),
+      orgEnd.slice(0, n), text);
   }
 
   /** Index of the range holding an IPv4 address, or -1. */
@@ -98,13 +92,8 @@ export class AsnRanges {
 
   owner(index: number): Owner {
     if (index < 0) return { asn: null, as_org: null };
-    const org = this.orgs[this.orgIndex[index]];
+    const org = unquote(this.text.toString('utf8', this.orgStart[index], this.orgEnd[index]));
     return { asn: this.asns[index] || null, as_org: org === '' ? null : org };
-  }
-
-  /** Sanity check for the `words` field: keeps the family visible in stack traces and tests. */
-  get family(): 4 | 6 {
-    return this.words === 1 ? 4 : 6;
   }
 }
 
@@ -116,6 +105,17 @@ function readBound(text: Buffer, s: number, e: number, out: Uint32Array, o: numb
     return true;
   }
   return parseIPv6(text, s, e, out, o);
+}
+
+function digits(text: Buffer, s: number, e: number): number {
+  if (e === s || e - s > 10) return -1;
+  let v = 0;
+  for (let i = s; i < e; i++) {
+    const d = text[i] - 0x30;
+    if (d < 0 || d > 9) return -1;
+    v = v * 10 + d;
+  }
+  return v;
 }
 
 function compare(a: Uint32Array, ao: number, b: Uint32Array, bo: number): number {

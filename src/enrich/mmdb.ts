@@ -1,7 +1,7 @@
-import { readFileSync } from 'node:fs';
 import { Reader, type Response } from 'maxmind';
 import { UsageError } from '../errors.js';
 import { formatIPv4 } from '../parse/address.js';
+import { readData } from './data-files.js';
 
 type AnyRecord = Record<string, unknown>;
 
@@ -23,8 +23,8 @@ export class MmdbFile {
   private readonly v4Root: number;
 
   constructor(readonly path: string) {
+    this.db = readData(path, 'MMDB file');
     try {
-      this.db = readFileSync(path);
       this.reader = new Reader(this.db);
     } catch (err) {
       throw new UsageError(`cannot read the MMDB file ${path}: ${(err as Error).message}`);

@@ -43,6 +43,17 @@ export class FlowReader {
     this.line = new FlowLine(opts.format);
   }
 
+  /** Lines of the current input so far, blank ones included. */
+  get lineNumber(): number {
+    return this.lineNo;
+  }
+
+  /** Starts an input in a given format: how a parallel worker picks up a segment where a header left off. */
+  beginIn(name: string, format: FlowFormat): void {
+    this.begin(name);
+    this.useFormat(format);
+  }
+
   /** The format currently in force (changes when a header line is read). */
   get format(): FlowFormat {
     return this.line.format;

@@ -12,6 +12,16 @@ const DST_GEO = Buffer.from(',"dst_geo":');
 const NULL = Buffer.from('null');
 const END = Buffer.from('}\n');
 const QUOTE = 0x22;
+const TEXT = 0;
+const INT = 1;
+const ADDR = 2;
+
+/** How to write records of one format: the JSON key prefix and kind of each column. */
+interface Plan {
+  keys: Buffer[];
+  codes: Uint8Array;
+  keyBytes: number;
+}
 
 /**
  * Writes enriched records as NDJSON, one object per line: the record's fields (output keys, format order), then
@@ -23,40 +33,72 @@ export class NdjsonWriter {
   private block = Buffer.allocUnsafe(BLOCK);
   private pos = 0;
   private full: Buffer[] = [];
-  private keys = new WeakMap<FlowFormat, Buffer[]>();
+  private plans = new WeakMap<FlowFormat, Plan>();
+  private lastFormat: FlowFormat | null = null;
+  private lastPlan: Plan | null = null;
   written = 0;
 
-  constructor(private readonly out: Writable) {}
+  constructor(private readonly out: Writable | null) {}
 
   write(line: FlowLine, view: FlowView): void {
-    const { format } = line;
-    const keys = this.keysOf(format);
+    const plan = this.planOf(line.format);
     const buf = line.buf;
+    const src = view.src === null ? NULL : view.src.bytes;
+    const dst = view.dst === null ? NULL : view.dst.bytes;
+    const lineBytes = line.ends[line.width - 1] - line.starts[0];
+    // One bound for the whole record: keys, the line's bytes twice over (quotes, escapes), locations, constants.
+    this.room(plan.keyBytes + 2 * lineBytes + 8 * line.width + src.length + dst.length + 64);
+    const out = this.block;
+    let p = this.pos;
     for (let k = 0; k < line.width; k++) {
-      this.bytes(keys[k]);
+      const key = plan.keys[k];
+      for (let i = 0; i < key.length; i++) out[p++] = key[i];
       const s = line.starts[k];
       const e = line.ends[k];
       if (e - s === 1 && buf[s] === 0x2d) {
-        this.bytes(NULL);
+        out[p++] = 0x6e; out[p++] = 0x75; out[p++] = 0x6c; out[p++] = 0x6c; // null
         continue;
       }
-      const kind = format.kinds[k];
-      if (kind === 'int') {
+      const code = plan.codes[k];
+      if (code === INT && ((buf[s] === 0x30 && e - s > 1) || line.rescaled)) {
         // Digits are valid JSON as they stand, unless they have leading zeros or were rescaled from ms.
-        if ((buf[s] === 0x30 && e - s > 1) || line.rescaled) this.ascii(String(line.nums[k]));
-        else this.copy(buf, s, e);
-      } else if (kind === 'addr' || !line.special) {
-        this.byte(QUOTE);
-        this.copy(buf, s, e);
-        this.byte(QUOTE);
+        p += out.write(String(line.nums[k]), p, 'latin1');
+      } else if (code === INT) {
+        for (let i = s; i < e; i++) out[p++] = buf[i];
+      } else if (code === ADDR || !line.special) {
+        out[p++] = QUOTE;
+        for (let i = s; i < e; i++) out[p++] = buf[i];
+        out[p++] = QUOTE;
       } else {
-        this.utf8(JSON.stringify(line.text(k)));
+        const text = JSON.stringify(line.text(k));
+        this.pos = p;
+        this.room(Buffer.byteLength(text) + 256 + src.length + dst.length);
+        return this.finishSlow(text, k, line, view);
       }
     }
+    this.pos = p;
+    this.tail(view, src, dst);
+  }
+
+  /** Rare path: a text field that needs JSON escaping; writes it and the rest of the record with checks. */
+  private finishSlow(text: string, from: number, line: FlowLine, view: FlowView): void {
+    this.pos += this.block.write(text, this.pos, 'utf8');
+    const plan = this.planOf(line.format);
+    for (let k = from + 1; k < line.width; k++) {
+      this.bytes(plan.keys[k]);
+      const v = line.value(k);
+      const json = Buffer.from(JSON.stringify(v));
+      this.room(json.length);
+      this.bytes(json);
+    }
+    this.tail(view, view.src === null ? NULL : view.src.bytes, view.dst === null ? NULL : view.dst.bytes);
+  }
+
+  private tail(view: FlowView, src: Buffer, dst: Buffer): void {
     this.bytes(DIRECTION_PARTS[view.endpoints.direction]);
-    this.bytes(view.src === null ? NULL : view.src.bytes);
+    this.bytes(src);
     this.bytes(DST_GEO);
-    this.bytes(view.dst === null ? NULL : view.dst.bytes);
+    this.bytes(dst);
     this.bytes(END);
     this.written++;
   }
@@ -66,8 +108,8 @@ export class NdjsonWriter {
     return this.pos + this.full.length * BLOCK;
   }
 
-  /** Hands what is buffered to the stream, waiting while the stream says it is full (backpressure). */
-  async flush(): Promise<void> {
+  /** Takes what is buffered, leaving the writer empty (how a worker hands its output to the writing thread). */
+  take(): Buffer[] {
     const parts = this.full;
     this.full = [];
     if (this.pos > 0) {
@@ -75,59 +117,47 @@ export class NdjsonWriter {
       this.block = Buffer.allocUnsafe(BLOCK);
       this.pos = 0;
     }
-    for (const p of parts) {
-      if (!this.out.write(p)) await new Promise<void>((resolve) => this.out.once('drain', resolve));
+    return parts;
+  }
+
+  /** Hands what is buffered to the stream, waiting while the stream says it is full (backpressure). */
+  async flush(): Promise<void> {
+    for (const p of this.take()) {
+      if (this.out !== null && !this.out.write(p)) await new Promise<void>((resolve) => this.out!.once('drain', resolve));
     }
   }
 
-  private keysOf(format: FlowFormat): Buffer[] {
-    let keys = this.keys.get(format);
-    if (keys === undefined) {
-      keys = format.fields.map((f, i) => Buffer.from(`${i === 0 ? '{' : ','}"${outputKey(f)}":`));
-      this.keys.set(format, keys);
+  private planOf(format: FlowFormat): Plan {
+    if (format === this.lastFormat) return this.lastPlan!;
+    let plan = this.plans.get(format);
+    if (plan === undefined) {
+      const keys = format.fields.map((f, i) => Buffer.from(`${i === 0 ? '{' : ','}"${outputKey(f)}":`));
+      const codes = Uint8Array.from(format.kinds, (k) => (k === 'int' ? INT : k === 'addr' ? ADDR : TEXT));
+      plan = { keys, codes, keyBytes: keys.reduce((n, k) => n + k.length, 0) };
+      this.plans.set(format, plan);
     }
-    return keys;
+    this.lastFormat = format;
+    this.lastPlan = plan;
+    return plan;
   }
 
   private room(n: number): void {
-    if (this.pos + n > BLOCK) {
-      this.full.push(this.block.subarray(0, this.pos));
+    if (this.pos + n > this.block.length) {
+      if (this.pos > 0) this.full.push(this.block.subarray(0, this.pos));
       this.block = Buffer.allocUnsafe(Math.max(BLOCK, n));
       this.pos = 0;
     }
   }
 
-  private byte(b: number): void {
-    this.room(1);
-    this.block[this.pos++] = b;
-  }
-
-  private copy(src: Uint8Array, s: number, e: number): void {
-    const n = e - s;
-    this.room(n);
-    const dst = this.block;
-    let p = this.pos;
-    // Short fields are copied faster by hand than through a native call.
-    if (n < 64) for (let i = s; i < e; i++) dst[p++] = src[i];
-    else {
-      dst.set(src.subarray(s, e), p);
-      p += n;
-    }
-    this.pos = p;
-  }
-
   private bytes(b: Buffer): void {
-    this.copy(b, 0, b.length);
-  }
-
-  private ascii(text: string): void {
-    this.room(text.length);
-    this.pos += this.block.write(text, this.pos, 'latin1');
-  }
-
-  private utf8(text: string): void {
-    const n = Buffer.byteLength(text);
-    this.room(n);
-    this.pos += this.block.write(text, this.pos, 'utf8');
+    this.room(b.length);
+    if (b.length < 64) {
+      const out = this.block;
+      let p = this.pos;
+      for (let i = 0; i < b.length; i++) out[p++] = b[i];
+      this.pos = p;
+    } else {
+      this.pos += b.copy(this.block, this.pos);
+    }
   }
 }

@@ -1,0 +1,139 @@
+import { openSync, readSync, closeSync, statSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
+import { Enricher } from '../enrich/enricher.js';
+import { shareData } from '../enrich/data-files.js';
+import { KNOWN_FIELDS } from '../parse/fields.js';
+import { formatOf, looksLikeHeader, type FlowFormat } from '../parse/format.js';
+import { planSegments, type Segment } from './segments.js';
+import type { SegmentResult, SegmentTask, WorkerSetup } from './worker.js';
+
+/**
+ * Reading one large plain-text file on every core. The file is cut into segments handed to worker threads, at
+ * most a few per thread at a time; results are taken in file order, so output order, line numbers and the
+ * effect of header lines are as if one thread had read the file. A segment read with the wrong starting format
+ * (because a header line earlier in the file changed it) is read again with the right one.
+ */
+export interface ParallelOptions {
+  jobs: number;
+  segmentBytes: number;
+  setup: WorkerSetup;
+  /** The format of the file's first line onwards (the configured one, or the file's own header). */
+  format: FlowFormat;
+}
+
+const WORKER_URL = new URL(import.meta.url.endsWith('.ts') ? './worker.ts' : './worker.js', import.meta.url);
+
+/** Threads to use: the option, or one per core; 1 means read on this thread. */
+export function jobCount(option: number): number {
+  return option > 0 ? option : availableParallelism();
+}
+
+/**
+ * Whether a file can be split: a regular file of plain text (gzip and JSON must be read from the start), large
+ * enough to be worth threads. Returns the format its first line sets up, or null.
+ */
+export function splittable(path: string, configured: FlowFormat, minBytes: number): FlowFormat | null {
+  let size: number;
+  try {
+    const s = statSync(path);
+    if (!s.isFile()) return null;
+    size = s.size;
+  } catch {
+    return null;
+  }
+  if (size < minBytes) return null;
+  const head = Buffer.alloc(Math.min(size, 64 * 1024));
+  const fd = openSync(path, 'r');
+  try {
+    readSync(fd, head, 0, head.length, 0);
+  } finally {
+    closeSync(fd);
+  }
+  const first = head.findIndex((c) => c !== 0x20 && c !== 0x0a && c !== 0x0d && c !== 0x09);
+  if ((head[0] === 0x1f && head[1] === 0x8b) || head[first] === 0x7b || head[first] === 0x5b) return null;
+  const nl = head.indexOf(10);
+  const tokens = head.toString('latin1', 0, nl < 0 ? head.length : nl).trim().split(/[ \t]+/);
+  if (KNOWN_FIELDS.has(tokens[0]) && looksLikeHeader(tokens)) {
+    try {
+      return formatOf(tokens);
+    } catch {
+      return null; // a broken header: the sequential reader reports it properly
+    }
+  }
+  return configured;
+}
+
+export async function runParallel(path: string, opts: ParallelOptions,
+  onResult: (r: SegmentResult, firstLine: number) => Promise<void> | void): Promise<void> {
+  const segments = planSegments(statSync(path).size, opts.segmentBytes);
+  const { setup } = opts;
+  const files = shareData(Enricher.dataPaths({ geoDbs: setup.geoDb, asnDbs: setup.asnDb }));
+  const workers = Array.from({ length: Math.min(opts.jobs, segments.length) }, () =>
+    new Worker(WORKER_URL, { workerData: { ipgeolocatorWorker: true, setup, files } }));
+  const idle = [...workers];
+  const pending = new Map<number, SegmentResult>();
+  const waiting = new Map<number, (r: SegmentResult) => void>();
+  const window = workers.length * 2;
+  let failure: Error | null = null;
+  for (const w of workers) {
+    w.on('message', (r: SegmentResult) => {
+      idle.push(w);
+      const wake = waiting.get(r.seq);
+      if (wake) {
+        waiting.delete(r.seq);
+        wake(r);
+      } else pending.set(r.seq, r);
+      pump();
+    });
+    w.on('error', (err) => { failure ??= err; for (const wake of waiting.values()) wake({ seq: -1 } as SegmentResult); });
+  }
+  const queue: SegmentTask[] = [];
+  const initial = opts.format.fields as string[];
+  let next = 0;
+  let taken = 0;
+  function pump(): void {
+    while (idle.length > 0 && (queue.length > 0 || (next < segments.length && next - taken < window))) {
+      const task = queue.shift() ?? toTask(segments[next++]);
+      idle.pop()!.postMessage(task);
+    }
+  }
+  function toTask(s: Segment): SegmentTask {
+    return { seq: s.seq, path, start: s.start, end: s.end, format: initial };
+  }
+  const result = (seq: number) => new Promise<SegmentResult>((resolve) => {
+    const ready = pending.get(seq);
+    if (ready) {
+      pending.delete(seq);
+      resolve(ready);
+    } else waiting.set(seq, resolve);
+  });
+  try {
+    pump();
+    let format = initial;
+    let firstLine = 1;
+    for (let seq = 0; seq < segments.length; seq++) {
+      let r = await result(seq);
+      if (failure) throw failure;
+      // Every segment was started in `initial`; one that follows a mid-file header must be read again.
+      if (!sameFormat(initial, format)) {
+        queue.unshift({ ...toTask(segments[seq]), format });
+        pump();
+        r = await result(seq);
+        if (failure) throw failure;
+      }
+      if (r.error !== undefined) throw new Error(r.error);
+      taken = seq + 1;
+      pump();
+      await onResult(r, firstLine);
+      firstLine += r.lines;
+      format = r.endFormat;
+    }
+  } finally {
+    await Promise.all(workers.map((w) => w.terminate()));
+  }
+}
+
+function sameFormat(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((f, i) => f === b[i]);
+}

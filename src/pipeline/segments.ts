@@ -1,0 +1,89 @@
+import { closeSync, openSync, readSync } from 'node:fs';
+
+/**
+ * Splitting a plain-text file into byte ranges that threads can read on their own. A segment [start, end) owns
+ * the lines that begin inside it: its reader skips the tail of a line begun before `start` and finishes its own
+ * last line past `end`, so every line is read exactly once whatever the cut points.
+ */
+export interface Segment {
+  readonly seq: number;
+  readonly start: number;
+  readonly end: number;
+}
+
+export function planSegments(size: number, segmentBytes: number): Segment[] {
+  const out: Segment[] = [];
+  for (let start = 0, seq = 0; start < size; start += segmentBytes, seq++) {
+    out.push({ seq, start, end: Math.min(size, start + segmentBytes) });
+  }
+  return out;
+}
+
+const STEP = 64 * 1024;
+
+/** Reads the lines a segment owns (with their newlines). */
+export function readSegment(fd: number, start: number, end: number): Buffer {
+  const from = start === 0 ? 0 : afterNewline(fd, start - 1, end);
+  if (from >= end) return Buffer.alloc(0);
+  const body = Buffer.allocUnsafe(end - from);
+  const n = readFully(fd, body, from);
+  const parts: Buffer[] = [body.subarray(0, n)];
+  if (n === end - from && body[n - 1] !== 10) parts.push(untilNewline(fd, end));
+  return parts.length === 1 ? parts[0] : Buffer.concat(parts);
+}
+
+/** Offset just after the first newline at or after `pos`, or `limit` when none comes before it. */
+function afterNewline(fd: number, pos: number, limit: number): number {
+  const buf = Buffer.allocUnsafe(STEP);
+  for (let at = pos; at < limit; at += STEP) {
+    const n = readSync(fd, buf, 0, STEP, at);
+    if (n === 0) return limit;
+    const i = buf.subarray(0, n).indexOf(10);
+    if (i >= 0) return at + i + 1;
+  }
+  return limit;
+}
+
+/** The bytes from `pos` through the next newline (or the end of the file). */
+function untilNewline(fd: number, pos: number): Buffer {
+  const parts: Buffer[] = [];
+  for (let at = pos; ;) {
+    const buf = Buffer.allocUnsafe(STEP);
+    const n = readSync(fd, buf, 0, STEP, at);
+    if (n === 0) break;
+    const i = buf.subarray(0, n).indexOf(10);
+    if (i >= 0) {
+      parts.push(buf.subarray(0, i + 1));
+      break;
+    }
+    parts.push(buf.subarray(0, n));
+    at += n;
+  }
+  return Buffer.concat(parts);
+}
+
+function readFully(fd: number, buf: Buffer, pos: number): number {
+  let done = 0;
+  while (done < buf.length) {
+    const n = readSync(fd, buf, done, buf.length - done, pos + done);
+    if (n === 0) break;
+    done += n;
+  }
+  return done;
+}
+
+/** Open file descriptors by path, so a worker opens each file once for all its segments. */
+export class OpenFiles {
+  private readonly fds = new Map<string, number>();
+
+  fd(path: string): number {
+    let fd = this.fds.get(path);
+    if (fd === undefined) this.fds.set(path, (fd = openSync(path, 'r')));
+    return fd;
+  }
+
+  closeAll(): void {
+    for (const fd of this.fds.values()) closeSync(fd);
+    this.fds.clear();
+  }
+}

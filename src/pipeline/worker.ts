@@ -1,0 +1,96 @@
+import { parentPort, workerData } from 'node:worker_threads';
+import { GroupBy } from '../aggregate/group-by.js';
+import { adoptData } from '../enrich/data-files.js';
+import { Enricher } from '../enrich/enricher.js';
+import { FlowView } from '../enrich/flow-view.js';
+import type { RejectCode } from '../errors.js';
+import { formatOf } from '../parse/format.js';
+import { FlowReader } from '../parse/reader.js';
+import { NdjsonWriter } from '../sinks/ndjson.js';
+import { OpenFiles, readSegment } from './segments.js';
+import { selector, zeroCounts, type Consumer, type Counts } from './select.js';
+
+/** What a worker does with the records of its segments. */
+export type Job = { kind: 'enrich' } | { kind: 'report'; by: string[] };
+
+export interface WorkerSetup {
+  job: Job;
+  geoDb: string[];
+  asnDb: string[];
+  cacheSize: number;
+  all: boolean;
+  maxLineBytes: number;
+}
+
+export interface SegmentTask {
+  seq: number;
+  path: string;
+  start: number;
+  end: number;
+  /** The format in force where the segment starts. */
+  format: string[];
+}
+
+export interface SegmentResult {
+  seq: number;
+  /** The format in force where the segment ends (differs from the start's only after a header line). */
+  endFormat: string[];
+  lines: number;
+  records: number;
+  headers: number;
+  rejects: Array<[RejectCode, number]>;
+  /** Rejected lines, numbered from the segment's first line. */
+  rejections: Array<{ line: number; code: RejectCode; detail: string }>;
+  counts: Counts;
+  rows?: Array<[unknown[], number, number, number]>;
+  output?: Uint8Array[];
+  error?: string;
+}
+
+/** Runs one segment through parse → classify → enrich → the job, with this thread's own databases and caches. */
+export function makeSegmentRunner(setup: WorkerSetup) {
+  const view = new FlowView(Enricher.open({ geoDbs: setup.geoDb, asnDbs: setup.asnDb, cacheSize: setup.cacheSize }));
+  const files = new OpenFiles();
+  return (task: SegmentTask): SegmentResult => {
+    const counts = zeroCounts();
+    const rejections: SegmentResult['rejections'] = [];
+    let consume: Consumer;
+    let finish: (r: SegmentResult) => void;
+    if (setup.job.kind === 'report') {
+      const groups = new GroupBy(setup.job.by);
+      consume = (line, v) => groups.add(line, v);
+      finish = (r) => { r.rows = [...groups.rows()].map((g) => [g.keys, g.totals.records, g.totals.packets, g.totals.bytes]); };
+    } else {
+      const writer = new NdjsonWriter(null);
+      consume = (line, v) => writer.write(line, v);
+      finish = (r) => { r.output = writer.take(); };
+    }
+    const reader = new FlowReader({ format: formatOf(task.format), maxLineBytes: setup.maxLineBytes },
+      selector(view, setup.all, counts, consume),
+      (r) => rejections.push({ line: Number(r.where.slice(r.where.lastIndexOf(':') + 1)), code: r.code, detail: r.detail }));
+    reader.beginIn('', formatOf(task.format));
+    reader.chunk(readSegment(files.fd(task.path), task.start, task.end));
+    reader.end();
+    const result: SegmentResult = {
+      seq: task.seq, endFormat: [...reader.format.fields], lines: reader.lineNumber, records: reader.records,
+      headers: reader.headers, rejects: [...reader.rejects.byCode], rejections, counts,
+    };
+    finish(result);
+    return result;
+  };
+}
+
+if (parentPort !== null && workerData?.ipgeolocatorWorker === true) {
+  const port = parentPort;
+  let run: ((t: SegmentTask) => SegmentResult) | null = null;
+  adoptData(workerData.files as Record<string, SharedArrayBuffer>);
+  port.on('message', (task: SegmentTask) => {
+    try {
+      run ??= makeSegmentRunner(workerData.setup as WorkerSetup);
+      const result = run(task);
+      port.postMessage(result, (result.output ?? []).map((b) => b.buffer as ArrayBuffer));
+    } catch (err) {
+      port.postMessage({ seq: task.seq, error: (err as Error).message });
+    }
+  });
+}

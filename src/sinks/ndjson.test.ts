@@ -1,0 +1,60 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { V2 } from '../../test/samples.js';
+import { Enricher } from '../enrich/enricher.js';
+import { FlowView } from '../enrich/flow-view.js';
+import { DEFAULT_FORMAT, parseFormat, type FlowFormat } from '../parse/format.js';
+import { FlowLine } from '../parse/line.js';
+import { NdjsonWriter } from './ndjson.js';
+
+const view = new FlowView(Enricher.open());
+
+/** Writes lines and reads the output back with JSON.parse: the independent check of what we wrote. */
+function roundTrip(lines: string[], format: FlowFormat = DEFAULT_FORMAT) {
+  const writer = new NdjsonWriter(null);
+  const expected = lines.map((text) => {
+    const line = new FlowLine(format);
+    const bytes = Buffer.from(text);
+    assert.equal(line.parse(bytes, 0, bytes.length), null, text);
+    view.read(line);
+    writer.write(line, view);
+    return { ...line.toRecord(), src: view.src?.geo ?? null, dst: view.dst?.geo ?? null };
+  });
+  const out = Buffer.concat(writer.take()).toString('utf8');
+  assert.ok(out.endsWith('\n'));
+  const parsed = out.trimEnd().split('\n').map((l) => JSON.parse(l));
+  return { expected, parsed };
+}
+
+describe('NDJSON output', () => {
+  it('writes what toRecord() and the locations say, as valid JSON', () => {
+    const { expected, parsed } = roundTrip([V2.accept, V2.reject, V2.nodata, V2.ipv6]);
+    parsed.forEach((o, i) => {
+      const { src, dst, ...record } = expected[i];
+      const { direction, src_geo, dst_geo, ...fields } = o;
+      assert.deepEqual(fields, record);
+      assert.deepEqual(src_geo, src);
+      assert.deepEqual(dst_geo, dst);
+      assert.ok(direction === null || typeof direction === 'string');
+    });
+  });
+  it('escapes text that needs it and keeps UTF-8 intact', () => {
+    const format = parseFormat('${interface-id} ${instance-tag} ${srcaddr} ${packets}');
+    const { parsed } = roundTrip(['eni-1 "quoted"\\back\\slash-é-日本 8.8.8.8 12', 'eni-2 plain 8.8.4.4 0012'], format);
+    assert.equal(parsed[0].instance_tag, '"quoted"\\back\\slash-é-日本');
+    assert.equal(parsed[0].packets, 12);
+    assert.equal(parsed[1].packets, 12, 'leading zeros are not valid JSON numbers: rewritten');
+  });
+  it('writes rescaled millisecond times as seconds', () => {
+    const { parsed } = roundTrip([V2.accept.replace('1418530010 1418530070', '1418530010999 1418530070001')]);
+    assert.equal(parsed[0].start, 1418530010);
+    assert.equal(parsed[0].end, 1418530070);
+  });
+  it('handles records larger than its buffer block', () => {
+    const format = parseFormat('${srcaddr} ${instance-tag}');
+    const big = 'x'.repeat(1_500_000);
+    const { parsed } = roundTrip([`8.8.8.8 ${big}`, `1.1.1.1 "${big}`], format);
+    assert.equal(parsed[0].instance_tag.length, big.length);
+    assert.equal(parsed[1].instance_tag.length, big.length + 1);
+  });
+});
