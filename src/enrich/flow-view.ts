@@ -40,7 +40,11 @@ export class FlowView {
    * neither side is public.
    */
   get remote(): Located | null {
-    if (this.src !== null && (this.dst === null || this.endpoints.direction !== Direction.outbound)) return this.src;
-    return this.dst;
+    return this.remoteIsSource ? this.src : this.dst;
+  }
+
+  /** True when the remote side is the source. */
+  get remoteIsSource(): boolean {
+    return this.src !== null && (this.dst === null || this.endpoints.direction !== Direction.outbound);
   }
 }

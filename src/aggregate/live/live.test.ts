@@ -1,0 +1,102 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { FlowLogGenerator } from '../../sources/demo/generator.js';
+import { Enricher } from '../../enrich/enricher.js';
+import { FlowView } from '../../enrich/flow-view.js';
+import { DEFAULT_FORMAT } from '../../parse/format.js';
+import { FlowLine } from '../../parse/line.js';
+import { estimateOf, HyperLogLog, mix32 } from './hll.js';
+import { LiveAggregator } from './live.js';
+import { TopK } from './top-k.js';
+
+const view = new FlowView(Enricher.open());
+const line = new FlowLine(DEFAULT_FORMAT);
+
+/** Feeds generated records, n per second for `seconds` seconds, and keeps what a naive count needs. */
+function feed(agg: LiveAggregator, start: number, seconds: number, perSecond: number, gen: FlowLogGenerator) {
+  const seen: Array<{ t: number; country: string | null; reject: boolean; bytes: number }> = [];
+  for (let s = 0; s < seconds; s++) {
+    agg.tick(start + s);
+    for (let i = 0; i < perSecond; i++) {
+      const text = Buffer.from(gen.line());
+      assert.equal(line.parse(text, 0, text.length), null);
+      view.read(line);
+      agg.add(line, view);
+      if (view.remote !== null && !line.isStatusRecord()) {
+        seen.push({ t: start + s, country: view.remote.geo.country_code, reject: line.action === 2, bytes: line.nums[9] });
+      }
+    }
+  }
+  agg.tick(start + seconds);
+  return seen;
+}
+
+describe('live windows', () => {
+  const start = 1_800_000_000 - (1_800_000_000 % 60) + 17;
+  const agg = new LiveAggregator(start);
+  const seen = feed(agg, start, 200, 50, new FlowLogGenerator({ seed: 3, clients: 300 }));
+  const now = start + 200;
+
+  it('1m holds exactly the records of the last 60 closed seconds', () => {
+    const s = agg.summary('1m', 'test', now * 1000);
+    const inWindow = seen.filter((r) => r.t >= now - 60);
+    assert.equal(s.totals.records, inWindow.length);
+    assert.equal(s.totals.rejects, inWindow.filter((r) => r.reject).length);
+    assert.equal(s.totals.bytes, inWindow.reduce((a, r) => a + r.bytes, 0));
+    const us = inWindow.filter((r) => r.country === 'US').length;
+    assert.equal(s.countries.find((c) => c.key === 'US')?.records ?? 0, us);
+    assert.equal(s.series.t.length, 60);
+    assert.equal(s.series.records.reduce((a, b) => a + b, 0), inWindow.length);
+  });
+  it('15m and 1h hold everything so far (the run is shorter than both)', () => {
+    for (const w of ['15m', '1h'] as const) {
+      const s = agg.summary(w, 'test', now * 1000);
+      assert.equal(s.totals.records, seen.length, w);
+      assert.equal(s.series.records.reduce((a, b) => a + b, 0), seen.length, w);
+    }
+  });
+  it('forgets what left the window', () => {
+    const later = new LiveAggregator(start);
+    feed(later, start, 30, 20, new FlowLogGenerator({ seed: 4 }));
+    later.tick(start + 30 + 61);
+    const s = later.summary('1m', 'test', (start + 91) * 1000);
+    assert.equal(s.totals.records, 0);
+    assert.equal(s.countries.length, 0);
+    assert.ok(later.summary('15m', 'test', (start + 91) * 1000).totals.records > 0);
+  });
+  it('gives every table row the same total as the window', () => {
+    const s = agg.summary('15m', 'test', now * 1000);
+    for (const table of [s.countries, s.asns, s.ports, s.actions, s.directions, s.interfaces]) {
+      assert.equal(table.reduce((a, r) => a + r.records, 0), s.totals.records);
+    }
+  });
+});
+
+describe('sketches', () => {
+  it('HyperLogLog estimates within 5 % and merges like a union', () => {
+    const a = new HyperLogLog();
+    const b = new HyperLogLog();
+    for (let i = 0; i < 50_000; i++) a.addHash(mix32(i));
+    for (let i = 25_000; i < 100_000; i++) b.addHash(mix32(i));
+    assert.ok(Math.abs(a.estimate() - 50_000) < 2500, String(a.estimate()));
+    a.merge(b.registers);
+    assert.ok(Math.abs(estimateOf(a.registers) - 100_000) < 5000, String(a.estimate()));
+    const small = new HyperLogLog();
+    for (let i = 0; i < 100; i++) small.addHash(mix32(i * 7919));
+    assert.ok(Math.abs(small.estimate() - 100) <= 3, String(small.estimate()));
+  });
+  it('TopK keeps every key above total/k, in bounded memory', () => {
+    const top = new TopK(100);
+    let total = 0;
+    for (let i = 0; i < 200_000; i++) {
+      const heavy = i % 10 === 0;
+      top.add(heavy ? `heavy-${i % 50}` : `noise-${i}`, 1, 100, 0);
+      total++;
+    }
+    const keys = top.top(20).map((h) => h.key);
+    for (let h = 0; h < 50; h += 10) assert.ok(keys.includes(`heavy-${h}`), `heavy-${h} missing`);
+    // Each heavy key has 4000 records, more than total/k = 2000: guaranteed to be found, with an honest count.
+    assert.ok(total / 100 < 4000);
+    for (const h of top.top(5)) assert.ok(h.records - h.error <= 4000 && h.records >= 4000, JSON.stringify(h));
+  });
+});

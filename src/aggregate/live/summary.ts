@@ -1,0 +1,105 @@
+import type { Bucket, Tables } from './bucket.js';
+import { HLL_PRECISION, type HyperLogLog } from './hll.js';
+import { OTHER, type Tally } from './tally.js';
+import type { HeavyHitter } from './top-k.js';
+
+/** Where a place key points, for the map. */
+export interface PlaceInfo {
+  country_code: string | null;
+  region: string | null;
+  city: string | null;
+  latitude: number | null;
+  longitude: number | null;
+}
+
+export type Row<K> = { key: K } & Tally;
+
+/**
+ * The retained message on `<prefix>/summary/<window>` (docs/topics.md). Every table is additive, so a viewer
+ * (or anything else) merges the summaries of several producers by adding rows with equal keys; the distinct
+ * counter merges by register maxima.
+ */
+export interface WindowSummary {
+  v: 1;
+  producer: string;
+  window: string;
+  window_seconds: number;
+  generated_at: number;
+  /** Public flows only, except `flows` (all traffic records) and the NODATA/SKIPDATA counts. */
+  totals: { records: number; packets: number; bytes: number; rejects: number; flows: number; nodata: number; skipdata: number };
+  /** One point per second (1m) or minute (15m, 1h), oldest first. */
+  series: { step: number; t: number[]; records: number[]; rejects: number[]; bytes: number[]; flows: number[] };
+  countries: Array<Row<string> & { top_ports: string[] }>;
+  places: Array<Row<string> & PlaceInfo>;
+  asns: Array<Row<number | string> & { org: string | null }>;
+  addresses: Array<Row<string> & { error: number }>;
+  ports: Array<Row<string>>;
+  protocols: Array<Row<number | string>>;
+  actions: Array<Row<string>>;
+  directions: Array<Row<string>>;
+  interfaces: Array<Row<string>>;
+  distinct_remote: { estimate: number; precision: number; registers: string };
+  freshness: { newest_end: number | null; lag_seconds: number | null };
+}
+
+const LIMITS = { countries: 250, places: 500, asns: 100, ports: 50, interfaces: 50 };
+
+interface Input {
+  window: string;
+  seconds: number;
+  producer: string;
+  generatedAt: number;
+  tables: Tables;
+  buckets: Bucket[];
+  step: number;
+  addresses: HeavyHitter[];
+  distinct: HyperLogLog;
+  places: Map<string, PlaceInfo>;
+  orgs: Map<number, string | null>;
+  newestEnd: number;
+}
+
+const rows = <K extends string | number>(list: Array<[K | typeof OTHER, Tally]>) => list.map(([key, t]) => ({ key, ...t }));
+
+export function buildSummary(i: Input): WindowSummary {
+  const t = i.tables;
+  const countryPorts = new Map<string, string[]>();
+  for (const [key] of t.countryPorts.top(t.countryPorts.size)) {
+    if (key === OTHER) continue;
+    const [country, port] = key.split(' ');
+    const list = countryPorts.get(country) ?? [];
+    if (list.length < 3) list.push(port);
+    countryPorts.set(country, list);
+  }
+  const now = Math.floor(i.generatedAt / 1000);
+  return {
+    v: 1,
+    producer: i.producer,
+    window: i.window,
+    window_seconds: i.seconds,
+    generated_at: i.generatedAt,
+    totals: { ...t.totals },
+    series: {
+      step: i.step,
+      t: i.buckets.map((b) => b.start),
+      records: i.buckets.map((b) => b.totals.records),
+      rejects: i.buckets.map((b) => b.totals.rejects),
+      bytes: i.buckets.map((b) => b.totals.bytes),
+      flows: i.buckets.map((b) => b.totals.flows),
+    },
+    countries: rows(t.countries.top(LIMITS.countries)).map((r) => ({ ...r, top_ports: countryPorts.get(r.key) ?? [] })),
+    places: rows(t.places.top(LIMITS.places)).filter((r) => r.key !== OTHER)
+      .map((r) => ({ ...r, ...(i.places.get(r.key) ?? { country_code: null, region: null, city: null, latitude: null, longitude: null }) })),
+    asns: rows(t.asns.top(LIMITS.asns)).map((r) => ({ ...r, org: typeof r.key === 'number' ? i.orgs.get(r.key) ?? null : null })),
+    addresses: i.addresses.map(({ key, records, bytes, rejects, error }) => ({ key, records, packets: 0, bytes, rejects, error })),
+    ports: rows(t.ports.top(LIMITS.ports)),
+    protocols: rows(t.protocols.top(256)),
+    actions: rows(t.actions.top(8)),
+    directions: rows(t.directions.top(8)),
+    interfaces: rows(t.interfaces.top(LIMITS.interfaces)),
+    distinct_remote: {
+      estimate: i.distinct.estimate(), precision: HLL_PRECISION, registers: Buffer.from(i.distinct.registers).toString('base64'),
+    },
+    freshness: { newest_end: i.newestEnd || null, lag_seconds: i.newestEnd ? Math.max(0, now - i.newestEnd) : null },
+  };
+}
