@@ -25,12 +25,13 @@ export const HELP: Record<string, string> = {
   main: `ipgeolocator — where the traffic in your AWS VPC Flow Logs comes from
 
 Usage:
+  ipgeolocator serve [FILE|DIR|-]... [options]     live map: pipeline, MQTT broker, dashboard (demo if no input)
   ipgeolocator enrich [FILE|-]... [options]        enriched records as NDJSON on stdout
   ipgeolocator report [FILE|-]... --by DIMS [options]   records/packets/bytes by dimensions
   ipgeolocator sample [--records N] [--seed S]     synthetic flow logs, to try it without AWS
   ipgeolocator help COMMAND | --version
 
-Run "ipgeolocator help enrich" or "ipgeolocator help report" for options.
+Run "ipgeolocator help serve", "help enrich" or "help report" for options.
 IP geolocation by DB-IP (https://db-ip.com), CC BY 4.0.
 `,
   enrich: `ipgeolocator enrich [FILE|-]... [options]

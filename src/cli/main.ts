@@ -5,6 +5,7 @@ import { FormatError, parseFormat } from '../parse/format.js';
 import { enrichCommand } from './enrich.js';
 import { reportCommand } from './report.js';
 import { sampleCommand } from './sample.js';
+import { serveCommand, SERVE_HELP } from './serve.js';
 import { HELP } from './help.js';
 
 const COMMON: ParseArgsConfig['options'] = {
@@ -104,6 +105,8 @@ export async function main(argv: string[]): Promise<number> {
           output: format,
         }));
       }
+      case 'serve':
+        return await serveCommand(rest);
       case 'sample': {
         const { values } = parse(rest, { records: { type: 'string' }, seed: { type: 'string' } });
         const records = Number(values.records ?? 100_000);
@@ -134,7 +137,7 @@ export async function main(argv: string[]): Promise<number> {
 }
 
 function help(topic: string): number {
-  process.stdout.write(HELP[topic] ?? HELP.main);
+  process.stdout.write(topic === 'serve' ? SERVE_HELP : HELP[topic] ?? HELP.main);
   return 0;
 }
 

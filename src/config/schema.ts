@@ -59,3 +59,69 @@ export function validate<T extends z.ZodType>(schema: T, options: unknown): z.in
   });
   throw new UsageError(`invalid options:\n${problems.join('\n')}`);
 }
+
+/** `serve`: the live pipeline, the embedded broker and the dashboard in one process. */
+export const ServeConfig = z.object({
+  host: z.string().min(1).default('127.0.0.1'),
+  port: z.number().int().min(0).max(65535).default(8080),
+  /** Plain-TCP MQTT listener; 0 disables it. */
+  mqttPort: z.number().int().min(0).max(65535).default(1883),
+  inputs: z.array(z.string().min(1)).default([]),
+  follow: z.boolean().default(false),
+  /** Where --follow keeps its read positions. */
+  stateFile: z.string().min(1).optional(),
+  /** Replay speed by record time: N × real time; 0 = as fast as possible. */
+  speed: z.number().min(0).default(0),
+  demo: z.boolean().default(false),
+  demoRate: z.number().int().min(1).max(1_000_000).default(300),
+  logFormat: z.string().min(1).optional(),
+  geoDb: z.array(z.string().min(1)).default([]),
+  asnDb: z.array(z.string().min(1)).default([]),
+  cacheSize: z.number().int().min(16).max(10_000_000).default(DEFAULTS.cacheSize),
+  maxLineBytes: z.number().int().min(256).max(16 * 1024 * 1024).default(DEFAULTS.maxLineBytes),
+  ingestToken: z.string().min(8, 'use at least 8 characters').optional(),
+  viewerToken: z.string().min(8, 'use at least 8 characters').optional(),
+  /** Largest HTTP ingest body (Firehose sends at most 64 MiB). */
+  maxBodyBytes: z.number().int().min(1024).max(1024 * 1024 * 1024).default(64 * 1024 * 1024),
+  /** Publish to this broker instead of the embedded one: mqtt(s)://… or ws(s)://… */
+  mqttUrl: z.string().regex(/^(mqtts?|wss?):\/\//, 'must start with mqtt://, mqtts://, ws:// or wss://').optional(),
+  mqttUsername: z.string().optional(),
+  mqttPassword: z.string().optional(),
+  topicPrefix: z.string().regex(/^[^#+\s]+[^/#+\s]$|^[^/#+\s]$/, 'a topic prefix without wildcards, spaces or a trailing /').default('ipgeolocator'),
+  producerId: z.string().min(1).max(64).optional(),
+  /** Seconds between summary updates for the 1m window (15m and 1h refresh every 5 ticks). */
+  tickSeconds: z.number().min(0.1).max(60).default(1),
+  /** Most enriched events a second sent to viewers on <prefix>/events. */
+  eventsPerSecond: z.number().int().min(0).max(10_000).default(200),
+  /** A viewer whose unsent data exceeds this is disconnected. */
+  viewerBufferBytes: z.number().int().min(64 * 1024).default(8 * 1024 * 1024),
+  /** Built dashboard files to serve at /. */
+  webRoot: z.string().optional(),
+  /** AWS region of the network, for arcs on the map when records carry no `region` field. */
+  homeRegion: z.string().optional(),
+  logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+}).strict();
+export type ServeConfig = z.infer<typeof ServeConfig>;
+
+/** Environment variables for `serve` options: IPGEO_ + the option in upper snake case (IPGEO_MQTT_PORT). */
+export function serveEnv(env: NodeJS.ProcessEnv): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  const shape = ServeConfig.shape as Record<string, z.ZodType>;
+  for (const key of Object.keys(shape)) {
+    const name = `IPGEO_${key.replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase()}`;
+    const raw = env[name];
+    if (raw === undefined || raw === '') continue;
+    out[key] = coerce(shape[key], raw);
+  }
+  return out;
+}
+
+/** Environment values are text: turn them into what the option's schema expects. */
+function coerce(schema: z.ZodType, raw: string): unknown {
+  const sample = schema.safeParse(undefined);
+  const def = sample.success ? sample.data : undefined;
+  if (typeof def === 'number') return Number(raw);
+  if (typeof def === 'boolean') return raw === '1' || raw.toLowerCase() === 'true';
+  if (Array.isArray(def)) return raw.split(',').map((s) => s.trim()).filter(Boolean);
+  return raw;
+}

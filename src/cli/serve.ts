@@ -1,0 +1,107 @@
+import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { ServeConfig, serveEnv, validate } from '../config/schema.js';
+import { UsageError } from '../errors.js';
+import { startServer } from '../server/serve.js';
+
+const OPTIONS = {
+  config: { type: 'string' }, host: { type: 'string' }, port: { type: 'string' }, 'mqtt-port': { type: 'string' },
+  input: { type: 'string', multiple: true }, follow: { type: 'boolean' }, 'state-file': { type: 'string' },
+  speed: { type: 'string' }, demo: { type: 'boolean' }, 'demo-rate': { type: 'string' }, 'log-format': { type: 'string' },
+  'geo-db': { type: 'string', multiple: true }, 'asn-db': { type: 'string', multiple: true }, 'ingest-token': { type: 'string' },
+  'viewer-token': { type: 'string' }, 'max-body-bytes': { type: 'string' }, 'mqtt-url': { type: 'string' },
+  'mqtt-username': { type: 'string' }, 'mqtt-password': { type: 'string' }, 'topic-prefix': { type: 'string' },
+  'producer-id': { type: 'string' }, 'tick-seconds': { type: 'string' }, 'events-per-second': { type: 'string' },
+  'web-root': { type: 'string' }, 'home-region': { type: 'string' }, 'log-level': { type: 'string' }, help: { type: 'boolean', short: 'h' },
+} as const;
+
+const NUMERIC = new Set(['port', 'mqttPort', 'speed', 'demoRate', 'maxBodyBytes', 'tickSeconds', 'eventsPerSecond']);
+const camel = (s: string) => s.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
+
+/** Options from the command line, in the schema's spelling (`--input` repeated becomes `inputs`). */
+function fromArgs(values: Record<string, unknown>, positionals: string[]): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(values)) {
+    if (k === 'config' || k === 'help' || v === undefined) continue;
+    const key = k === 'input' ? 'inputs' : camel(k);
+    out[key] = NUMERIC.has(key) ? Number(v) : v;
+  }
+  if (positionals.length > 0) out.inputs = [...((out.inputs as string[]) ?? []), ...positionals];
+  return out;
+}
+
+/** Command line over environment over config file over defaults; one validation for all of it. */
+export function serveConfig(argv: string[], env: NodeJS.ProcessEnv = process.env): ServeConfig | null {
+  let parsed;
+  try {
+    parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+  if (parsed.values.help) return null;
+  let file: Record<string, unknown> = {};
+  if (typeof parsed.values.config === 'string') {
+    try {
+      file = JSON.parse(readFileSync(parsed.values.config, 'utf8'));
+    } catch (err) {
+      throw new UsageError(`--config ${parsed.values.config}: ${(err as Error).message}`);
+    }
+  }
+  const merged = { ...file, ...serveEnv(env), ...fromArgs(parsed.values, parsed.positionals) };
+  const cfg = validate(ServeConfig, merged);
+  // With nothing to read, play the demo: a new user sees the map at once.
+  return cfg.inputs.length === 0 && !('demo' in merged) ? { ...cfg, demo: true } : cfg;
+}
+
+export async function serveCommand(argv: string[]): Promise<number> {
+  const cfg = serveConfig(argv);
+  if (cfg === null) {
+    process.stdout.write(SERVE_HELP);
+    return 0;
+  }
+  const server = await startServer(cfg);
+  process.stderr.write(`ipgeolocator: dashboard at ${server.url}/  (MQTT over WebSockets at ${server.url.replace('http', 'ws')}/mqtt${server.mqttPort ? `, TCP on ${server.mqttPort}` : ''})\n`);
+  await new Promise<void>((resolve) => {
+    const stop = (signal: string) => {
+      process.stderr.write(`ipgeolocator: ${signal}: stopping\n`);
+      const force = setTimeout(() => process.exit(1), 8000);
+      force.unref();
+      void server.stop().then(resolve);
+    };
+    process.once('SIGTERM', () => stop('SIGTERM'));
+    process.once('SIGINT', () => stop('SIGINT'));
+  });
+  return 0;
+}
+
+export const SERVE_HELP = `ipgeolocator serve [FILE|DIR|-]... [options]
+
+The live pipeline, an embedded MQTT broker (WebSockets at /mqtt, TCP on --mqtt-port) and the dashboard.
+With no input it plays a demo stream. Every option can also be set as IPGEO_<OPTION> in the environment
+(IPGEO_MQTT_PORT=1884) or in a JSON --config file; the command line wins, then the environment, then the file.
+
+  --host H               address to listen on (default 127.0.0.1)
+  --port N               HTTP port: dashboard, APIs, ingest, MQTT over WebSockets (default 8080)
+  --mqtt-port N          plain MQTT over TCP (default 1883; 0 disables)
+  --input PATH           a file, a directory or - (repeatable; plain arguments work too)
+  --follow               keep reading files as they grow, and new files in directories (like tail -F)
+  --state-file F         where --follow remembers read positions across restarts
+  --speed N              replay files by record time, N times real time (0 = as fast as possible)
+  --demo                 play the synthetic demo stream (the default with no input)
+  --demo-rate N          demo records per second (default 300)
+  --log-format FMT       flow-log format of inputs without a header line
+  --geo-db F, --asn-db F location and ASN databases (default: bundled DB-IP Lite, CC BY 4.0)
+  --ingest-token T       required on POST /ingest/* (Authorization: Bearer T, or the Firehose access key)
+  --viewer-token T       required as the MQTT password of viewers
+  --max-body-bytes N     largest ingest body (default 64 MiB)
+  --mqtt-url URL         publish to this broker instead of the embedded one (mqtt://, mqtts://, ws://, wss://)
+  --mqtt-username U, --mqtt-password P
+  --topic-prefix P       topic prefix (default ipgeolocator)
+  --producer-id ID       names this instance in its messages (default: the host name)
+  --tick-seconds S       how often summaries are published (default 1)
+  --events-per-second N  sampled events sent to viewers (default 200)
+  --log-level L          fatal, error, warn, info (default), debug, trace, silent
+
+Endpoints: GET /healthz, /api/stats, /metrics; POST /ingest/cloudwatch, /ingest/firehose, /ingest/lines.
+Topics: <prefix>/events, <prefix>/summary/{1m,15m,1h} (retained), <prefix>/stats (retained): docs/topics.md.
+`;

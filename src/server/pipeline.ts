@@ -1,0 +1,198 @@
+import { hostname } from 'node:os';
+import type { Logger } from 'pino';
+import { LiveAggregator, type WindowName } from '../aggregate/live/live.js';
+import type { ServeConfig } from '../config/schema.js';
+import { Enricher } from '../enrich/enricher.js';
+import { FlowView } from '../enrich/flow-view.js';
+import { RejectCounts, type Rejection } from '../errors.js';
+import { formatOption } from '../pipeline/batch.js';
+import { FlowReader } from '../parse/reader.js';
+import type { FlowLine } from '../parse/line.js';
+import { decodeStream, type InputFormat } from '../sources/decode.js';
+import type { Publisher } from '../sinks/mqtt.js';
+import { EventSampler } from './events.js';
+
+/** Per-source health: how much came in and how fresh it is. */
+export interface SourceStats {
+  name: string;
+  records: number;
+  rejected: number;
+  /** Newest record `end` (Unix seconds) seen from this source. */
+  newestEnd: number;
+  lastArrival: number;
+}
+
+/** What one HTTP ingest request did. */
+export interface IngestResult {
+  accepted: number;
+  rejected: number;
+  controlMessages: number;
+  rejections: Array<{ where: string; code: string; detail: string }>;
+  /** Set when the body itself could not be decoded to its end. */
+  error?: string;
+}
+
+const EVENT_INTERVAL_MS = 250;
+const SLOW_WINDOWS_EVERY = 5;
+const FIRST_REJECTIONS = 10;
+
+/**
+ * The live pipeline behind `serve`: every source gets its own FlowReader (its own format and header state), all
+ * feed one classify → enrich → aggregate path, and a timer publishes the windows, a sample of events and the
+ * pipeline's health. Nothing here waits on a viewer: publishing is fire-and-forget into the broker.
+ */
+export class LivePipeline {
+  readonly producer: string;
+  readonly started = Date.now();
+  readonly rejects = new RejectCounts();
+  readonly sources = new Map<string, SourceStats>();
+  readonly inputErrors: string[] = [];
+  /** Lines read (records plus rejected lines). */
+  lines = 0;
+  records = 0;
+  publicRecords = 0;
+  summariesPublished = 0;
+  private readonly view: FlowView;
+  private readonly aggregator: LiveAggregator;
+  private readonly sampler: EventSampler;
+  private readonly format;
+  private tickTimer: NodeJS.Timeout | null = null;
+  private eventTimer: NodeJS.Timeout | null = null;
+  private ticks = 0;
+
+  constructor(private readonly cfg: ServeConfig, private readonly publisher: Publisher, private readonly log: Logger,
+    private readonly clock: () => number = Date.now) {
+    this.producer = cfg.producerId ?? hostname();
+    this.view = new FlowView(Enricher.open({ geoDbs: cfg.geoDb, asnDbs: cfg.asnDb, cacheSize: cfg.cacheSize }));
+    this.aggregator = new LiveAggregator(Math.floor(clock() / 1000));
+    this.sampler = new EventSampler(Math.max(0, Math.round((cfg.eventsPerSecond * EVENT_INTERVAL_MS) / 1000)));
+    this.format = formatOption(cfg.logFormat);
+  }
+
+  private source(name: string): SourceStats {
+    let s = this.sources.get(name);
+    if (s === undefined) {
+      s = { name, records: 0, rejected: 0, newestEnd: 0, lastArrival: 0 };
+      // Bounded: sources are configured inputs and a few ingest endpoints, but files in a followed directory come
+      // and go; forget the quietest when there are too many.
+      if (this.sources.size >= 256) this.sources.delete(this.sources.keys().next().value!);
+      this.sources.set(name, s);
+    }
+    return s;
+  }
+
+  /** A reader that feeds this pipeline, for one source (a file, stdin, the demo, an ingest request). */
+  reader(name: string, onReject?: (r: Rejection) => void): FlowReader {
+    const stats = this.source(name);
+    const end = this.format.col.end;
+    const onRecord = (line: FlowLine) => {
+      this.lines++;
+      this.records++;
+      stats.records++;
+      stats.lastArrival = this.clock();
+      const e = line.format.col.end >= 0 ? line.nums[line.format.col.end] : (end >= 0 ? line.nums[end] : NaN);
+      if (e > stats.newestEnd) stats.newestEnd = e;
+      this.view.read(line);
+      this.aggregator.add(line, this.view);
+      if (this.view.hasPublic && !line.isStatusRecord()) {
+        this.publicRecords++;
+        this.sampler.offer(line, this.view);
+      }
+    };
+    const reader = new FlowReader({ format: this.format, maxLineBytes: this.cfg.maxLineBytes }, onRecord, (r) => {
+      this.lines++;
+      stats.rejected++;
+      this.rejects.add(r.code);
+      onReject?.(r);
+    });
+    reader.begin(name);
+    return reader;
+  }
+
+  /** Decodes and reads one HTTP body (any shape the core decodes). */
+  async ingest(name: string, body: Buffer, format: InputFormat): Promise<IngestResult> {
+    const result: IngestResult = { accepted: 0, rejected: 0, controlMessages: 0, rejections: [] };
+    const reader = this.reader(name, (r) => {
+      result.rejected++;
+      if (result.rejections.length < FIRST_REJECTIONS) result.rejections.push({ where: r.where, code: r.code, detail: r.detail });
+    });
+    try {
+      for await (const piece of decodeStream(once(body), name, { format, maxDocumentBytes: this.cfg.maxBodyBytes * 4 })) {
+        if (piece.type === 'chunk') reader.chunk(piece.data);
+        else if (piece.type === 'message') reader.message(piece.data, piece.where);
+        else if (piece.type === 'reject') reader.rejectPiece(piece.rejection);
+        else result.controlMessages++;
+      }
+    } catch (err) {
+      result.error = (err as Error).message;
+    }
+    reader.end();
+    result.accepted = reader.records;
+    return result;
+  }
+
+  start(): void {
+    this.tickTimer = setInterval(() => this.tick(), this.cfg.tickSeconds * 1000);
+    this.eventTimer = setInterval(() => this.publishEvents(), EVENT_INTERVAL_MS);
+  }
+
+  /** Closes the seconds passed and publishes the windows and health. */
+  tick(): void {
+    const now = this.clock();
+    this.aggregator.tick(Math.floor(now / 1000));
+    const slow = this.ticks++ % SLOW_WINDOWS_EVERY === 0;
+    for (const w of (slow ? ['1m', '15m', '1h'] : ['1m']) as WindowName[]) {
+      this.publisher.publish(this.topic(`summary/${w}`), JSON.stringify(this.aggregator.summary(w, this.producer, now)), true);
+      this.summariesPublished++;
+    }
+    this.publisher.publish(this.topic('stats'), JSON.stringify(this.stats()), true);
+  }
+
+  private publishEvents(): void {
+    const { events, skipped } = this.sampler.take();
+    if (events.length === 0 && skipped === 0) return;
+    this.publisher.publish(this.topic('events'), JSON.stringify({ v: 1, producer: this.producer, at: this.clock(), events, skipped }), false);
+  }
+
+  topic(suffix: string): string {
+    return `${this.cfg.topicPrefix}/${suffix}`;
+  }
+
+  /** Pipeline health, as published on <prefix>/stats and served at /api/stats. */
+  stats(): object {
+    const now = this.clock();
+    const nowSec = Math.floor(now / 1000);
+    return {
+      v: 1,
+      producer: this.producer,
+      at: now,
+      uptime_seconds: Math.round((now - this.started) / 1000),
+      lines: this.lines,
+      records: this.records,
+      public_records: this.publicRecords,
+      rejected: this.rejects.total,
+      rejected_by_reason: this.rejects.toJSON(),
+      events: { published: this.sampler.publishedTotal, skipped: this.sampler.skippedTotal },
+      summaries_published: this.summariesPublished,
+      publish_dropped: this.publisher.dropped,
+      sources: [...this.sources.values()].map((s) => ({
+        name: s.name, records: s.records, rejected: s.rejected, newest_end: s.newestEnd || null,
+        lag_seconds: s.newestEnd ? Math.max(0, nowSec - s.newestEnd) : null,
+        last_arrival: s.lastArrival || null,
+      })),
+      input_errors: this.inputErrors.slice(-10),
+    };
+  }
+
+  /** Stops the timers after a last tick, so what was read before shutdown is published. */
+  stop(): void {
+    if (this.tickTimer !== null) clearInterval(this.tickTimer);
+    if (this.eventTimer !== null) clearInterval(this.eventTimer);
+    this.publishEvents();
+    this.tick();
+  }
+}
+
+async function* once(body: Buffer): AsyncGenerator<Buffer> {
+  yield body;
+}

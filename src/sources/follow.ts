@@ -1,0 +1,229 @@
+import { closeSync, fstatSync, openSync, readdirSync, readFileSync, readSync, renameSync, statSync, writeFileSync, type Stats } from 'node:fs';
+import { join } from 'node:path';
+
+/** Read positions by path, with the file identity they belong to, so a restart resumes where it stopped. */
+export type FollowState = Record<string, { dev: number; ino: number; offset: number }>;
+
+export interface FollowHandlers {
+  /** New bytes of a growing text file. */
+  data(path: string, chunk: Buffer): void;
+  /** A file is finished (rotated away or removed): flush its last partial line. */
+  end(path: string): void;
+  /** A whole file that cannot be tailed (gzip): read it once, by the caller's decoder. */
+  whole(path: string): Promise<void>;
+  error(path: string, err: Error): void;
+}
+
+interface Tracked {
+  path: string;
+  fd: number;
+  dev: number;
+  ino: number;
+  /** Bytes read so far. */
+  offset: number;
+  /** Offset just after the last complete line handed over: what the state file records. */
+  committed: number;
+  done: boolean;
+}
+
+const CHUNK = 1 << 20;
+
+/**
+ * Follows files and directories like `tail -F`: reads what is appended, notices rotation (a new file at the path)
+ * and truncation, picks up new files in a directory, and remembers for each file how far whole lines were read.
+ * Polling, not fs.watch: it behaves the same on every filesystem, network mounts included.
+ */
+export class Follower {
+  private readonly files = new Map<string, Tracked>();
+  private timer: NodeJS.Timeout | null = null;
+  private saving: NodeJS.Timeout | null = null;
+  private readonly state: FollowState;
+  private polling = false;
+
+  constructor(private readonly paths: string[], private readonly handlers: FollowHandlers,
+    private readonly opts: { pollMs?: number; statePath?: string } = {}) {
+    this.state = opts.statePath ? loadState(opts.statePath) : {};
+  }
+
+  async start(): Promise<void> {
+    await this.poll();
+    this.timer = setInterval(() => void this.poll(), this.opts.pollMs ?? 500);
+    if (this.opts.statePath) this.saving = setInterval(() => this.save(), 2000);
+  }
+
+  /** One pass: discover files, read what is new. Safe to call by hand (tests do). */
+  async poll(): Promise<void> {
+    if (this.polling) return;
+    this.polling = true;
+    try {
+      for (const path of this.discover()) await this.visit(path);
+      for (const [path, t] of this.files) {
+        if (!exists(path)) this.finish(t);
+      }
+    } finally {
+      this.polling = false;
+    }
+  }
+
+  private discover(): string[] {
+    const out: string[] = [];
+    for (const p of this.paths) {
+      let s: Stats;
+      try {
+        s = statSync(p);
+      } catch {
+        continue; // not there yet: followed when it appears
+      }
+      if (s.isDirectory()) {
+        for (const name of readdirSync(p).sort()) {
+          if (name.startsWith('.')) continue;
+          const full = join(p, name);
+          try {
+            if (statSync(full).isFile()) out.push(full);
+          } catch {
+            // removed meanwhile
+          }
+        }
+      } else out.push(p);
+    }
+    return out;
+  }
+
+  private async visit(path: string): Promise<void> {
+    let s: Stats;
+    try {
+      s = statSync(path);
+    } catch {
+      return;
+    }
+    let t = this.files.get(path);
+    if (t !== undefined && (t.ino !== s.ino || t.dev !== s.dev)) {
+      this.drain(t); // rotated: finish the old file through its open descriptor, then take the new one
+      this.finish(t);
+      t = undefined;
+    }
+    if (t === undefined) {
+      const opened = await this.open(path);
+      if (opened === null) return;
+      t = opened;
+    }
+    if (t.done) return;
+    if (s.size < t.offset) {
+      // Truncated in place (copytruncate): start again from the beginning.
+      t.offset = 0;
+      t.committed = 0;
+    }
+    this.drain(t);
+  }
+
+  private async open(path: string): Promise<Tracked | null> {
+    let fd: number;
+    try {
+      fd = openSync(path, 'r');
+    } catch (err) {
+      this.handlers.error(path, err as Error);
+      return null;
+    }
+    const s = fstatSync(fd);
+    const head = Buffer.alloc(2);
+    readSync(fd, head, 0, 2, 0);
+    const saved = this.resumeFrom(path, s);
+    const t: Tracked = { path, fd, dev: s.dev, ino: s.ino, offset: saved, committed: saved, done: false };
+    this.files.set(path, t);
+    if (head[0] === 0x1f && head[1] === 0x8b) {
+      // gzip cannot be tailed: read once, whole; remembered as done.
+      t.done = true;
+      if (saved < s.size) {
+        try {
+          await this.handlers.whole(path);
+        } catch (err) {
+          this.handlers.error(path, err as Error);
+        }
+      }
+      t.offset = t.committed = s.size;
+    }
+    return t;
+  }
+
+  /** Where to start a file: its saved position if it is the same file (found by path, or by identity after a rotation). */
+  private resumeFrom(path: string, s: Stats): number {
+    const byPath = this.state[path];
+    const entry = byPath !== undefined && byPath.ino === s.ino && byPath.dev === s.dev ? byPath
+      : Object.values(this.state).find((e) => e.ino === s.ino && e.dev === s.dev);
+    return entry !== undefined && entry.offset <= s.size ? entry.offset : 0;
+  }
+
+  /** Reads from the descriptor to its current end. */
+  private drain(t: Tracked): void {
+    if (t.done) return;
+    const buf = Buffer.allocUnsafe(CHUNK);
+    for (;;) {
+      let n: number;
+      try {
+        n = readSync(t.fd, buf, 0, CHUNK, t.offset);
+      } catch (err) {
+        this.handlers.error(t.path, err as Error);
+        return;
+      }
+      if (n === 0) return;
+      const chunk = Buffer.from(buf.subarray(0, n));
+      const lastNewline = chunk.lastIndexOf(10);
+      if (lastNewline >= 0) t.committed = t.offset + lastNewline + 1;
+      t.offset += n;
+      this.handlers.data(t.path, chunk);
+    }
+  }
+
+  private finish(t: Tracked): void {
+    this.handlers.end(t.path);
+    try {
+      closeSync(t.fd);
+    } catch {
+      // already closed
+    }
+    this.files.delete(t.path);
+    const key = Object.keys(this.state).find((k) => this.state[k].ino === t.ino && this.state[k].dev === t.dev);
+    if (key !== undefined) delete this.state[key];
+  }
+
+  /** Writes the read positions (atomically: a crash mid-write never leaves a torn file). */
+  save(): void {
+    if (!this.opts.statePath) return;
+    for (const t of this.files.values()) this.state[t.path] = { dev: t.dev, ino: t.ino, offset: t.committed };
+    const tmp = `${this.opts.statePath}.tmp`;
+    writeFileSync(tmp, JSON.stringify(this.state));
+    renameSync(tmp, this.opts.statePath);
+  }
+
+  stop(): void {
+    if (this.timer !== null) clearInterval(this.timer);
+    if (this.saving !== null) clearInterval(this.saving);
+    this.save();
+    for (const t of this.files.values()) {
+      try {
+        closeSync(t.fd);
+      } catch {
+        // already closed
+      }
+    }
+    this.files.clear();
+  }
+}
+
+function exists(path: string): boolean {
+  try {
+    statSync(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function loadState(path: string): FollowState {
+  try {
+    const parsed = JSON.parse(readFileSync(path, 'utf8')) as FollowState;
+    return parsed !== null && typeof parsed === 'object' ? parsed : {};
+  } catch {
+    return {};
+  }
+}
