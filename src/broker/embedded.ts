@@ -68,6 +68,14 @@ export class EmbeddedBroker implements Publisher {
       if (new URL(req.url ?? '/', 'http://x').pathname !== path) return;
       this.wss.handleUpgrade(req, socket, head, (ws: WebSocket) => {
         const stream = createWebSocketStream(ws);
+        // ws's stream terminates the socket on destroy, which can lose the last packet Aedes wrote (a CONNACK
+        // refusing a viewer, say): close gracefully instead, so queued frames go out before the close frame.
+        stream._destroy = (err, done) => {
+          if (ws.readyState === ws.CLOSED) return done(err);
+          ws.once('close', () => done(err));
+          ws.close();
+          setTimeout(() => ws.terminate(), 2000).unref();
+        };
         const entry = { bufferedAmount: () => ws.bufferedAmount + stream.writableLength, destroy: () => ws.terminate() };
         this.track(entry, stream);
         this.aedes.handle(stream as never, req as never);

@@ -89,6 +89,11 @@ export class Inputs {
     };
     this.follower = new Follower(paths, {
       data: (path, chunk) => readerOf(path).chunk(chunk),
+      renamed: (from, to) => {
+        const r = readers.get(from);
+        readers.delete(from);
+        if (r !== undefined) readers.set(to, r);
+      },
       end: (path) => {
         readers.get(path)?.end();
         readers.delete(path);

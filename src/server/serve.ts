@@ -16,6 +16,7 @@ export interface RunningServer {
   mqttPort: number | null;
   pipeline: LivePipeline;
   inputs: Inputs;
+  broker: EmbeddedBroker | null;
   /** Stops taking input, publishes what was read, saves follow positions, closes everything. */
   stop(): Promise<void>;
 }
@@ -59,12 +60,12 @@ export async function startServer(cfg: ServeConfig, log: Logger = pino({ level: 
   log.info({ url, mqtt: mqttPort, websocket: `${url.replace('http', 'ws')}/mqtt`, sources: pipeline.sources.size }, 'Serving.');
   let stopping: Promise<void> | null = null;
   return {
-    url, httpPort, mqttPort, pipeline, inputs,
+    url, httpPort, mqttPort, pipeline, inputs, broker,
     stop: () => (stopping ??= (async () => {
       inputs.stop();
       pipeline.stop();
-      await http.close();
       await publisher.close();
+      await http.close();
       log.info('Stopped.');
     })()),
   };

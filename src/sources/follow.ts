@@ -9,6 +9,8 @@ export interface FollowHandlers {
   data(path: string, chunk: Buffer): void;
   /** A file is finished (rotated away or removed): flush its last partial line. */
   end(path: string): void;
+  /** A followed file now lives at another path (rotated within a followed directory): same file, same reader. */
+  renamed(from: string, to: string): void;
   /** A whole file that cannot be tailed (gzip): read it once, by the caller's decoder. */
   whole(path: string): Promise<void>;
   error(path: string, err: Error): void;
@@ -56,12 +58,43 @@ export class Follower {
     if (this.polling) return;
     this.polling = true;
     try {
-      for (const path of this.discover()) await this.visit(path);
-      for (const [path, t] of this.files) {
-        if (!exists(path)) this.finish(t);
+      const found = new Map<string, Stats>();
+      for (const path of this.discover()) {
+        try {
+          found.set(path, statSync(path));
+        } catch {
+          // removed meanwhile
+        }
       }
+      this.followMoves(found);
+      for (const [path, s] of found) await this.visit(path, s);
     } finally {
       this.polling = false;
+    }
+  }
+
+  /**
+   * A tracked file whose path now names another file was rotated: if it is still in sight under a new name (a
+   * followed directory), keep reading it there; otherwise read what is left through the open descriptor and let
+   * it go. Either way no line is read twice and none is lost.
+   */
+  private followMoves(found: Map<string, Stats>): void {
+    const byIdentity = new Map<string, string>();
+    for (const [path, s] of found) byIdentity.set(`${s.dev}:${s.ino}`, path);
+    for (const t of [...this.files.values()]) {
+      const s = found.get(t.path);
+      if (s !== undefined && s.ino === t.ino && s.dev === t.dev) continue;
+      const moved = byIdentity.get(`${t.dev}:${t.ino}`);
+      this.files.delete(t.path);
+      if (moved !== undefined && !this.files.has(moved)) {
+        this.handlers.renamed(t.path, moved);
+        t.path = moved;
+        this.files.set(moved, t);
+      } else {
+        this.files.set(t.path, t);
+        this.drain(t);
+        this.finish(t);
+      }
     }
   }
 
@@ -89,19 +122,8 @@ export class Follower {
     return out;
   }
 
-  private async visit(path: string): Promise<void> {
-    let s: Stats;
-    try {
-      s = statSync(path);
-    } catch {
-      return;
-    }
+  private async visit(path: string, s: Stats): Promise<void> {
     let t = this.files.get(path);
-    if (t !== undefined && (t.ino !== s.ino || t.dev !== s.dev)) {
-      this.drain(t); // rotated: finish the old file through its open descriptor, then take the new one
-      this.finish(t);
-      t = undefined;
-    }
     if (t === undefined) {
       const opened = await this.open(path);
       if (opened === null) return;
@@ -207,15 +229,6 @@ export class Follower {
       }
     }
     this.files.clear();
-  }
-}
-
-function exists(path: string): boolean {
-  try {
-    statSync(path);
-    return true;
-  } catch {
-    return false;
   }
 }
 

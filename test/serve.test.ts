@@ -1,0 +1,257 @@
+import assert from 'node:assert/strict';
+import { execFile, spawn } from 'node:child_process';
+import { appendFileSync, existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { gzipSync } from 'node:zlib';
+import mqtt from 'mqtt';
+import { firehoseBody, firehoseFromCloudWatch, lambdaEvent } from './aws-payloads.js';
+import { V2 } from './samples.js';
+import { collect, freePort, mosquitto, tempDir, testServer, waitFor, wsClient } from './server-helpers.js';
+import type { RunningServer } from '../src/server/serve.js';
+
+const post = (server: RunningServer, path: string, body: string | Buffer, headers: Record<string, string> = {}) =>
+  fetch(`${server.url}${path}`, { method: 'POST', body, headers: { 'content-type': 'application/json', ...headers } });
+
+describe('serve: ingest and live messages', () => {
+  let server: RunningServer;
+  before(async () => { server = await testServer({ ingestToken: 's3cret-token' }); });
+  after(async () => { await server.stop(); });
+  const auth = { authorization: 'Bearer s3cret-token' };
+
+  it('answers health, stats and Prometheus metrics', async () => {
+    assert.equal((await (await fetch(`${server.url}/healthz`)).json()).status, 'ok');
+    const metrics = await (await fetch(`${server.url}/metrics`)).text();
+    assert.match(metrics, /# TYPE ipgeolocator_records_parsed_total counter\nipgeolocator_records_parsed_total \d+/);
+  });
+
+  it('refuses ingest without the token (401) or with a wrong one (403)', async () => {
+    assert.equal((await post(server, '/ingest/lines', V2.accept, {})).status, 401);
+    assert.equal((await post(server, '/ingest/lines', V2.accept, { authorization: 'Bearer nope-nope-nope' })).status, 403);
+    const firehose = await post(server, '/ingest/firehose', '{}', { 'x-amz-firehose-access-key': 'wrong-key-123', 'x-amz-firehose-request-id': 'r-1' });
+    assert.equal(firehose.status, 403);
+    const body = await firehose.json();
+    assert.equal(body.requestId, 'r-1');
+    assert.match(body.errorMessage, /wrong/);
+  });
+
+  it('takes lines and reports rejections with line numbers', async () => {
+    const r = await post(server, '/ingest/lines', `${V2.accept}\nnot a record\n${V2.reject}\n`, { ...auth, 'content-type': 'text/plain' });
+    assert.equal(r.status, 200);
+    const body = await r.json();
+    assert.equal(body.accepted, 2);
+    assert.equal(body.rejected, 1);
+    assert.equal(body.rejections[0].where, 'http:lines:2');
+    assert.equal(body.rejections[0].code, 'field_count');
+  });
+
+  it('takes gzip lines with a header line', async () => {
+    const text = `srcaddr dstaddr action\n8.8.8.8 10.0.0.1 ACCEPT\n1.1.1.1 10.0.0.1 REJECT\n`;
+    const r = await post(server, '/ingest/lines', gzipSync(text), { ...auth, 'content-encoding': 'gzip', 'content-type': 'text/plain' });
+    assert.deepEqual((await r.json()).accepted, 2);
+  });
+
+  it('takes a CloudWatch Logs subscription event (Lambda shape), and skips control messages', async () => {
+    const r = await post(server, '/ingest/cloudwatch', JSON.stringify(lambdaEvent([V2.accept, V2.ipv6])), auth);
+    assert.equal((await r.json()).accepted, 2);
+    const c = await post(server, '/ingest/cloudwatch', JSON.stringify(lambdaEvent([], { control: true })), auth);
+    assert.equal((await c.json()).control_messages, 1);
+  });
+
+  it('speaks the Firehose HTTP-endpoint protocol: echoes the request id, ignores a repeated delivery', async () => {
+    const before = server.pipeline.records;
+    const body = JSON.stringify(firehoseFromCloudWatch([[V2.accept, V2.reject]]));
+    const headers = { 'x-amz-firehose-access-key': 's3cret-token', 'x-amz-firehose-request-id': 'req-42', 'x-amz-firehose-protocol-version': '1.0' };
+    const r = await post(server, '/ingest/firehose', gzipSync(body), { ...headers, 'content-encoding': 'gzip' });
+    assert.equal(r.status, 200);
+    assert.equal(r.headers.get('content-type')?.startsWith('application/json'), true);
+    const answer = await r.json();
+    assert.equal(answer.requestId, 'req-42');
+    assert.equal(typeof answer.timestamp, 'number');
+    assert.equal(server.pipeline.records, before + 2);
+    assert.equal((await post(server, '/ingest/firehose', body, headers)).status, 200);
+    assert.equal(server.pipeline.records, before + 2, 'a retried batch must not count twice');
+    const bad = await post(server, '/ingest/firehose', 'not json', { ...headers, 'x-amz-firehose-request-id': 'req-43' });
+    assert.equal(bad.status, 400);
+    assert.equal((await bad.json()).requestId, 'req-43');
+  });
+
+  it('answers 413 for a body over the limit', async () => {
+    const small = await testServer({ maxBodyBytes: 2048 });
+    try {
+      const r = await post(small, '/ingest/firehose', JSON.stringify(firehoseBody([Buffer.alloc(4096, 'x')])), { 'x-amz-firehose-request-id': 'big' });
+      assert.equal(r.status, 413);
+      assert.equal((await r.json()).requestId, 'big');
+      const bomb = gzipSync(Buffer.alloc(1 << 20, V2.accept));
+      assert.equal((await post(small, '/ingest/lines', bomb, { 'content-encoding': 'gzip' })).status, 413);
+    } finally {
+      await small.stop();
+    }
+  });
+
+  it('streams summaries and sampled events to an MQTT-over-WebSocket viewer', async () => {
+    const viewer = await wsClient(server);
+    const got = collect(viewer);
+    await viewer.subscribeAsync(['ipgeolocator/summary/1m', 'ipgeolocator/events', 'ipgeolocator/stats']);
+    await post(server, '/ingest/lines', `${V2.accept}\n${V2.accept}\n${V2.reject}\n`, { ...auth, 'content-type': 'text/plain' });
+    const summary = await waitFor('a summary with the US', () =>
+      got.find((m) => m.topic === 'ipgeolocator/summary/1m' && m.json.totals.records >= 3 && m.json.countries.some((c: any) => c.key === 'US')));
+    assert.equal(summary.json.window, '1m');
+    const events = await waitFor('events', () => got.find((m) => m.topic === 'ipgeolocator/events' && m.json.events.length > 0));
+    const e = events.json.events[0];
+    assert.ok('src_geo' in e && 'direction' in e && 'log_status' in e);
+    await viewer.endAsync();
+  });
+});
+
+describe('serve: access', () => {
+  let server: RunningServer;
+  before(async () => { server = await testServer({ viewerToken: 'viewer-secret' }); });
+  after(async () => { await server.stop(); });
+
+  it('refuses a viewer without the token', async () => {
+    await assert.rejects(wsClient(server, { password: 'wrong-one' }), /Not authorized|Connection refused/);
+    await assert.rejects(wsClient(server), /Not authorized|Connection refused/);
+  });
+
+  it('never lets a viewer publish: the publish is dropped and the forger disconnected', async () => {
+    const honest = await wsClient(server, { password: 'viewer-secret' });
+    const got = collect(honest);
+    await honest.subscribeAsync('ipgeolocator/#');
+    const forger = await wsClient(server, { password: 'viewer-secret' });
+    const closed = new Promise((resolve) => forger.once('close', resolve));
+    forger.publish('ipgeolocator/summary/1m', JSON.stringify({ forged: true }), { retain: true });
+    await closed;
+    await new Promise((r) => setTimeout(r, 600));
+    assert.ok(!got.some((m) => m.json.forged), 'a forged message reached a viewer');
+    const late = await wsClient(server, { password: 'viewer-secret' });
+    const lateGot = collect(late);
+    await late.subscribeAsync('ipgeolocator/summary/1m');
+    await waitFor('the real retained summary', () => lateGot.find((m) => m.retain));
+    assert.ok(!lateGot.some((m) => m.json.forged));
+    await Promise.all([honest.endAsync(), late.endAsync(), forger.endAsync(true)]);
+  });
+
+  it('refuses subscriptions outside the topic prefix (SUBACK 0x80)', async () => {
+    const c = await wsClient(server, { password: 'viewer-secret' });
+    for (const topic of ['$SYS/#', 'other/#', '#']) {
+      await assert.rejects(c.subscribeAsync(topic), (e: Error & { packet?: { granted: number[] } }) => e.packet?.granted[0] === 128);
+    }
+    assert.deepEqual((await c.subscribeAsync('ipgeolocator/stats')).map((g) => g.qos), [0]);
+    await c.endAsync();
+  });
+
+  it('serves Debian\'s mosquitto_sub over TCP, retained summary first (a late subscriber sees the state at once)', async () => {
+    const out = await new Promise<string>((resolve, reject) => {
+      execFile('mosquitto_sub', ['-h', '127.0.0.1', '-p', String(server.mqttPort), '-P', 'viewer-secret', '-u', 'viewer',
+        '-t', 'ipgeolocator/summary/1m', '-C', '1', '-W', '10', '-v'], (err, stdout) => (err ? reject(err) : resolve(stdout)));
+    });
+    assert.match(out, /^ipgeolocator\/summary\/1m \{"v":1,/);
+  });
+
+  it('drops a viewer that stops reading, and keeps serving the others meanwhile', async () => {
+    const slow = await testServer({ viewerBufferBytes: 64 * 1024, demo: true, demoRate: 20000 });
+    try {
+      // A raw TCP MQTT client that subscribes to everything, reads for a moment, then never reads again.
+      const socket = connect(slow.mqttPort!, '127.0.0.1');
+      await new Promise((r) => socket.once('connect', r));
+      const id = Buffer.from('stuck');
+      socket.write(Buffer.concat([Buffer.from([0x10, 12 + id.length, 0, 4]), Buffer.from('MQTT'), Buffer.from([4, 2, 0, 60, 0, id.length]), id]));
+      const topic = Buffer.from('ipgeolocator/#');
+      socket.write(Buffer.concat([Buffer.from([0x82, 5 + topic.length, 0, 1, 0, topic.length]), topic, Buffer.from([0])]));
+      let received = 0;
+      socket.on('data', (d) => { received += d.length; });
+      await waitFor('the stuck viewer to get data first', () => received > 10_000);
+      socket.pause();
+      const healthy = await wsClient(slow);
+      const got = collect(healthy);
+      await healthy.subscribeAsync('ipgeolocator/summary/1m');
+      await waitFor('the stuck viewer to be dropped', () => slow.broker!.viewers === 1, 30_000);
+      const whileStuck = got.length;
+      assert.ok(whileStuck >= 5, `the healthy viewer got only ${whileStuck} summaries while the other was stuck`);
+      await waitFor('more summaries for the healthy viewer', () => got.length > whileStuck + 3);
+      socket.destroy();
+      await healthy.endAsync();
+    } finally {
+      await slow.stop();
+    }
+  });
+});
+
+describe('serve: follow mode', () => {
+  it('reads appended lines, survives rotation and a restart without losing or repeating records', async () => {
+    const dir = tempDir();
+    const log = join(dir, 'flows.log');
+    const state = join(dir, 'state.json');
+    const line = (i: number) => V2.accept.replace('20641', String(10000 + i));
+    writeFileSync(log, `${[0, 1, 2].map(line).join('\n')}\n`);
+    const opts = { inputs: [dir], follow: true, stateFile: state };
+    let s = await testServer(opts);
+    await waitFor('3 records', () => s.pipeline.records === 3);
+    appendFileSync(log, `${line(3)}\n${line(4).slice(0, 20)}`);
+    await waitFor('4 records', () => s.pipeline.records === 4);
+    appendFileSync(log, `${line(4).slice(20)}\n`);
+    await waitFor('5 records', () => s.pipeline.records === 5);
+    renameSync(log, join(dir, 'flows.log.1'));
+    appendFileSync(join(dir, 'flows.log.1'), `${line(5)}\n`);
+    writeFileSync(log, `${line(6)}\n`);
+    await waitFor('7 records', () => s.pipeline.records === 7);
+    await s.stop();
+    assert.ok(existsSync(state));
+    appendFileSync(log, `${line(7)}\n${line(8)}\n`);
+    s = await testServer(opts);
+    await waitFor('the 2 records written while stopped', () => s.pipeline.records === 2);
+    await new Promise((r) => setTimeout(r, 1200));
+    assert.equal(s.pipeline.records, 2);
+    assert.equal(s.pipeline.rejects.total, 0);
+    await s.stop();
+    assert.ok(JSON.parse(readFileSync(state, 'utf8')));
+  });
+});
+
+describe('serve: the process', () => {
+  it('stops on SIGTERM within a few seconds, exit 0', async () => {
+    const port = await freePort();
+    const child = spawn(process.execPath, [new URL('../bin/ipgeolocator.js', import.meta.url).pathname, 'serve', '--port', String(port),
+      '--mqtt-port', '0', '--log-level', 'warn'], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let err = '';
+    child.stderr.on('data', (d) => { err += d; });
+    await waitFor('the server to answer', async () => false, 1).catch(() => undefined);
+    for (let i = 0; i < 100; i++) {
+      try {
+        if ((await fetch(`http://127.0.0.1:${port}/healthz`)).ok) break;
+      } catch {
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    }
+    const stats = await (await fetch(`http://127.0.0.1:${port}/api/stats`)).json();
+    assert.equal(stats.sources[0]?.name, 'demo', 'no input means the demo stream');
+    const started = Date.now();
+    const code = await new Promise((resolve) => {
+      child.once('exit', resolve);
+      child.kill('SIGTERM');
+    });
+    assert.equal(code, 0, err);
+    assert.ok(Date.now() - started < 5000);
+  });
+});
+
+describe('serve: an external broker (Debian\'s Mosquitto) instead of the embedded one', () => {
+  it('publishes the same topics there', async () => {
+    const broker = await mosquitto();
+    const server = await testServer({ mqttUrl: `mqtt://127.0.0.1:${broker.port}`, demo: true, demoRate: 200, producerId: 'edge-1' });
+    try {
+      const sub = await mqtt.connectAsync(`mqtt://127.0.0.1:${broker.port}`, { reconnectPeriod: 0 });
+      const got = collect(sub);
+      await sub.subscribeAsync('ipgeolocator/#');
+      const summary = await waitFor('a summary via mosquitto', () => got.find((m) => m.topic === 'ipgeolocator/summary/1m' && m.json.totals.records > 0));
+      assert.equal(summary.json.producer, 'edge-1');
+      await waitFor('events via mosquitto', () => got.find((m) => m.topic === 'ipgeolocator/events'));
+      await sub.endAsync();
+    } finally {
+      await server.stop();
+      await broker.stop();
+    }
+  });
+});
