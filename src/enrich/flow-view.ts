@@ -14,6 +14,11 @@ export class FlowView {
 
   constructor(private readonly enricher: Enricher) {}
 
+  /** The data sources the enricher uses (for attribution). */
+  sources() {
+    return this.enricher.sources();
+  }
+
   read(line: FlowLine): void {
     const ep = this.endpoints;
     ep.read(line);

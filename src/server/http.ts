@@ -3,6 +3,8 @@ import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest }
 import type { Logger } from 'pino';
 import { secretMatches } from '../broker/secret.js';
 import type { ServeConfig } from '../config/schema.js';
+import type { LiveFilter } from '../aggregate/live/bucket.js';
+import { WINDOWS, type WindowName } from '../aggregate/live/live.js';
 import type { InputFormat } from '../sources/decode.js';
 import { metricsText } from './metrics.js';
 import type { LivePipeline } from './pipeline.js';
@@ -14,6 +16,22 @@ export interface HttpDeps {
   viewers: () => number;
   /** Registers the dashboard's routes (static files); absent when there is no built dashboard. */
   dashboard?: (app: FastifyInstance) => Promise<void>;
+}
+
+const NUMERIC_FILTERS = ['asn', 'protocol', 'port'] as const;
+const TEXT_FILTERS = ['country', 'place', 'action', 'direction', 'iface'] as const;
+
+/** A filter from query parameters, or the reason it is invalid. */
+function filterOf(q: Record<string, string | undefined>): LiveFilter | null | string {
+  const f: LiveFilter = {};
+  for (const k of TEXT_FILTERS) if (q[k] !== undefined && q[k] !== '') f[k] = q[k];
+  for (const k of NUMERIC_FILTERS) {
+    if (q[k] === undefined || q[k] === '') continue;
+    const n = Number(q[k]);
+    if (!Number.isInteger(n) || n < 0) return `${k} must be a whole number`;
+    f[k] = n;
+  }
+  return Object.keys(f).length === 0 ? null : f;
 }
 
 class HttpError extends Error {
@@ -43,6 +61,20 @@ export async function buildHttp(deps: HttpDeps): Promise<FastifyInstance> {
     reply.type('text/plain; version=0.0.4; charset=utf-8');
     return metricsText(pipeline, deps.viewers());
   });
+
+  app.get('/api/summary', async (req, reply) => {
+    const q = req.query as Record<string, string | undefined>;
+    const window = (q.window ?? '1m') as WindowName;
+    if (!(window in WINDOWS)) return reply.code(400).send({ error: `window must be one of ${Object.keys(WINDOWS).join(', ')}` });
+    const filter = filterOf(q);
+    if (typeof filter === 'string') return reply.code(400).send({ error: filter });
+    return pipeline.summary(window, filter);
+  });
+  app.get('/api/config', async () => ({
+    v: 1, producer: pipeline.producer, topicPrefix: cfg.topicPrefix, mqttPath: '/mqtt', mqttUrl: null,
+    viewerTokenRequired: cfg.viewerToken !== undefined, homeRegion: cfg.homeRegion ?? null, windows: Object.keys(WINDOWS),
+    attribution: pipeline.attribution(), filterApi: true,
+  }));
 
   const authorize = (req: FastifyRequest) => {
     if (cfg.ingestToken === undefined) return;

@@ -1,6 +1,8 @@
 import { hostname } from 'node:os';
 import type { Logger } from 'pino';
+import type { LiveFilter } from '../aggregate/live/bucket.js';
 import { LiveAggregator, type WindowName } from '../aggregate/live/live.js';
+import type { WindowSummary } from '../aggregate/live/summary.js';
 import type { ServeConfig } from '../config/schema.js';
 import { Enricher } from '../enrich/enricher.js';
 import { FlowView } from '../enrich/flow-view.js';
@@ -156,6 +158,18 @@ export class LivePipeline {
 
   topic(suffix: string): string {
     return `${this.cfg.topicPrefix}/${suffix}`;
+  }
+
+  /** The attributions the data sources require (DB-IP's licence asks for a link on pages that show its data). */
+  attribution(): Array<{ text: string; url: string | null }> {
+    return this.view.sources().flatMap((s) => (s.attribution === null ? [] : [{ text: s.attribution, url: /https?:\/\/[^)\s]+/.exec(s.attribution)?.[0] ?? null }]));
+  }
+
+  /** A window, narrowed to a filter when one is given (GET /api/summary). */
+  summary(window: WindowName, filter: LiveFilter | null): WindowSummary {
+    const now = this.clock();
+    return filter === null ? this.aggregator.summary(window, this.producer, now)
+      : this.aggregator.filtered(window, filter, this.producer, now);
   }
 
   /** Pipeline health, as published on <prefix>/stats and served at /api/stats. */

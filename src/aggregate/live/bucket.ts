@@ -28,12 +28,12 @@ export interface Caps {
   asns: number;
   ports: number;
   interfaces: number;
-  countryPorts: number;
+  facts: number;
   addresses: number;
 }
 
-export const SECOND_CAPS: Caps = { countries: 300, places: 1000, asns: 1000, ports: 500, interfaces: 300, countryPorts: 1500, addresses: 64 };
-export const WINDOW_CAPS: Caps = { countries: 300, places: 5000, asns: 5000, ports: 2000, interfaces: 1000, countryPorts: 6000, addresses: 256 };
+export const SECOND_CAPS: Caps = { countries: 300, places: 1000, asns: 1000, ports: 500, interfaces: 300, facts: 3000, addresses: 64 };
+export const WINDOW_CAPS: Caps = { countries: 300, places: 5000, asns: 5000, ports: 2000, interfaces: 1000, facts: 30000, addresses: 256 };
 
 /** The additive tables of a bucket or window. */
 export class Tables {
@@ -47,7 +47,11 @@ export class Tables {
   readonly actions = new TallyTable<string>(8);
   readonly directions = new TallyTable<string>(8);
   readonly interfaces: TallyTable<string>;
-  readonly countryPorts: TallyTable<string>;
+  /**
+   * Every combination of the dimensions above (FACT_SEP-joined: country, place, asn, port, action, direction,
+   * interface): what a filtered view is computed from, and what the marginal tables are a projection of.
+   */
+  readonly facts: TallyTable<string>;
 
   constructor(caps: Caps) {
     this.countries = new TallyTable(caps.countries);
@@ -55,7 +59,7 @@ export class Tables {
     this.asns = new TallyTable(caps.asns);
     this.ports = new TallyTable(caps.ports);
     this.interfaces = new TallyTable(caps.interfaces);
-    this.countryPorts = new TallyTable(caps.countryPorts);
+    this.facts = new TallyTable(caps.facts);
   }
 
   add(r: LiveRecord): void {
@@ -72,7 +76,7 @@ export class Tables {
     this.actions.add(r.action, 1, p, b, x);
     this.directions.add(r.direction, 1, p, b, x);
     this.interfaces.add(r.iface, 1, p, b, x);
-    this.countryPorts.add(`${r.country} ${r.port}`, 1, p, b, x);
+    this.facts.add(factKey(r), 1, p, b, x);
   }
 
   addTables(o: Tables, sign: 1 | -1 = 1): void {
@@ -91,8 +95,81 @@ export class Tables {
     this.actions.addTable(o.actions, sign);
     this.directions.addTable(o.directions, sign);
     this.interfaces.addTable(o.interfaces, sign);
-    this.countryPorts.addTable(o.countryPorts, sign);
+    this.facts.addTable(o.facts, sign);
   }
+}
+
+export const FACT_SEP = '\x1f';
+
+function factKey(r: LiveRecord): string {
+  return `${r.country}${FACT_SEP}${r.place ?? ''}${FACT_SEP}${r.asn}${FACT_SEP}${r.port}${FACT_SEP}${r.action}${FACT_SEP}${r.direction}${FACT_SEP}${r.iface}`;
+}
+
+/** What a view can be narrowed to; absent fields match everything. */
+export interface LiveFilter {
+  country?: string;
+  place?: string;
+  asn?: number;
+  protocol?: number;
+  port?: number;
+  action?: string;
+  direction?: string;
+  iface?: string;
+}
+
+/** A fact key split into its parts, or null when it does not match the filter. */
+export function matchFact(key: string, f: LiveFilter): string[] | null {
+  const [country, place, asn, port, action, direction, iface] = key.split(FACT_SEP);
+  if (f.country !== undefined && country !== f.country) return null;
+  if (f.place !== undefined && place !== f.place) return null;
+  if (f.asn !== undefined && Number(asn) !== f.asn) return null;
+  if (f.action !== undefined && action !== f.action) return null;
+  if (f.direction !== undefined && direction !== f.direction) return null;
+  if (f.iface !== undefined && iface !== f.iface) return null;
+  if (f.protocol !== undefined || f.port !== undefined) {
+    const [proto, local] = port.split('/');
+    if (f.protocol !== undefined && Number(proto) !== f.protocol) return null;
+    if (f.port !== undefined && Number(local) !== f.port) return null;
+  }
+  return [country, place, asn, port, action, direction, iface];
+}
+
+/** Tables holding only the facts that match a filter (totals.flows and status counts are not filterable). */
+export function filterTables(source: Tables, f: LiveFilter): Tables {
+  const out = new Tables(WINDOW_CAPS);
+  for (const [key, t] of source.facts.map) {
+    if (key === '(other)') continue;
+    const parts = matchFact(key, f);
+    if (parts === null) continue;
+    const [country, place, asn, port, action, direction, iface] = parts;
+    out.totals.records += t.records;
+    out.totals.packets += t.packets;
+    out.totals.bytes += t.bytes;
+    out.totals.rejects += t.rejects;
+    out.countries.add(country, t.records, t.packets, t.bytes, t.rejects);
+    if (place !== '') out.places.add(place, t.records, t.packets, t.bytes, t.rejects);
+    out.asns.add(Number(asn), t.records, t.packets, t.bytes, t.rejects);
+    out.ports.add(port, t.records, t.packets, t.bytes, t.rejects);
+    out.protocols.add(Number(port.split('/')[0]), t.records, t.packets, t.bytes, t.rejects);
+    out.actions.add(action, t.records, t.packets, t.bytes, t.rejects);
+    out.directions.add(direction, t.records, t.packets, t.bytes, t.rejects);
+    out.interfaces.add(iface, t.records, t.packets, t.bytes, t.rejects);
+    out.facts.add(key, t.records, t.packets, t.bytes, t.rejects);
+  }
+  return out;
+}
+
+/** Records, packets, bytes and rejects of the facts that match a filter. */
+export function filterTotals(source: Tables, f: LiveFilter): { records: number; packets: number; bytes: number; rejects: number } {
+  const sum = { records: 0, packets: 0, bytes: 0, rejects: 0 };
+  for (const [key, t] of source.facts.map) {
+    if (key === '(other)' || matchFact(key, f) === null) continue;
+    sum.records += t.records;
+    sum.packets += t.packets;
+    sum.bytes += t.bytes;
+    sum.rejects += t.rejects;
+  }
+  return sum;
 }
 
 /** A second or a minute of records: the tables, plus the sketches that merge but do not subtract. */

@@ -55,6 +55,15 @@ describe('live windows', () => {
       assert.equal(s.series.records.reduce((a, b) => a + b, 0), seen.length, w);
     }
   });
+  it('narrows a window to a filter, exactly', () => {
+    const s = agg.filtered('1m', { country: 'US', action: 'REJECT' }, 'test', now * 1000);
+    const want = seen.filter((r) => r.t >= now - 60 && r.country === 'US' && r.reject);
+    assert.equal(s.totals.records, want.length);
+    assert.equal(s.totals.bytes, want.reduce((a, r) => a + r.bytes, 0));
+    assert.deepEqual(s.countries.map((c) => c.key), want.length ? ['US'] : []);
+    assert.equal(s.series.records.reduce((a, b) => a + b, 0), want.length);
+    assert.deepEqual(s.filter, { country: 'US', action: 'REJECT' });
+  });
   it('forgets what left the window', () => {
     const later = new LiveAggregator(start);
     feed(later, start, 30, 20, new FlowLogGenerator({ seed: 4 }));

@@ -3,7 +3,7 @@ import type { Located } from '../../enrich/enricher.js';
 import type { FlowView } from '../../enrich/flow-view.js';
 import { formatIPv4 } from '../../parse/address.js';
 import { Action, LogStatus, type FlowLine } from '../../parse/line.js';
-import { Bucket, SECOND_CAPS, Tables, WINDOW_CAPS, type LiveRecord } from './bucket.js';
+import { Bucket, filterTables, filterTotals, SECOND_CAPS, Tables, WINDOW_CAPS, type LiveFilter, type LiveRecord } from './bucket.js';
 import { HyperLogLog, hashWords, mix32 } from './hll.js';
 import { buildSummary, type PlaceInfo, type WindowSummary } from './summary.js';
 
@@ -144,6 +144,22 @@ export class LiveAggregator {
     const since = this.minute.start - span * 60;
     const closed = this.minutes.filter((b): b is Bucket => b !== undefined && b.start >= since).sort((a, b) => a.start - b.start);
     return [...closed, this.minute];
+  }
+
+  /**
+   * A window narrowed to a filter, computed from the facts (for GET /api/summary). Remote addresses and the
+   * distinct count are not kept per fact, so a filtered view leaves them empty.
+   */
+  filtered(window: WindowName, filter: LiveFilter, producer: string, generatedAt: number): WindowSummary {
+    const buckets = this.bucketsOf(window);
+    const summary = buildSummary({
+      window, seconds: WINDOWS[window], producer, generatedAt, tables: filterTables(this.windows[window], filter), buckets,
+      step: window === '1m' ? 1 : 60, addresses: [], distinct: new HyperLogLog(), places: this.places, orgs: this.orgs,
+      newestEnd: this.newestEnd,
+      seriesOf: (b) => ({ ...filterTotals(b, filter), flows: b.totals.flows }),
+    });
+    summary.filter = Object.fromEntries(Object.entries(filter).filter(([, v]) => v !== undefined)) as Record<string, string | number>;
+    return summary;
   }
 
   summary(window: WindowName, producer: string, generatedAt: number): WindowSummary {

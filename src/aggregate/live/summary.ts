@@ -1,4 +1,4 @@
-import type { Bucket, Tables } from './bucket.js';
+import { FACT_SEP, type Bucket, type Tables } from './bucket.js';
 import { HLL_PRECISION, type HyperLogLog } from './hll.js';
 import { OTHER, type Tally } from './tally.js';
 import type { HeavyHitter } from './top-k.js';
@@ -40,6 +40,8 @@ export interface WindowSummary {
   interfaces: Array<Row<string>>;
   distinct_remote: { estimate: number; precision: number; registers: string };
   freshness: { newest_end: number | null; lag_seconds: number | null };
+  /** Present on filtered views (GET /api/summary with filters): the filter applied. */
+  filter?: Record<string, string | number>;
 }
 
 const LIMITS = { countries: 250, places: 500, asns: 100, ports: 50, interfaces: 50 };
@@ -57,20 +59,42 @@ interface Input {
   places: Map<string, PlaceInfo>;
   orgs: Map<number, string | null>;
   newestEnd: number;
+  /** Series values per bucket, when they differ from the buckets' own totals (filtered views). */
+  seriesOf?: (b: Bucket) => { records: number; rejects: number; bytes: number; flows: number };
+}
+
+function seriesOf(i: Input): WindowSummary['series'] {
+  const points = i.buckets.map((b) => (i.seriesOf ? i.seriesOf(b) : b.totals));
+  return {
+    step: i.step,
+    t: i.buckets.map((b) => b.start),
+    records: points.map((p) => p.records),
+    rejects: points.map((p) => p.rejects),
+    bytes: points.map((p) => p.bytes),
+    flows: points.map((p) => p.flows),
+  };
 }
 
 const rows = <K extends string | number>(list: Array<[K | typeof OTHER, Tally]>) => list.map(([key, t]) => ({ key, ...t }));
 
+/** The three busiest local ports of each country, from the facts. */
+function topPortsByCountry(t: Tables): Map<string, string[]> {
+  const counts = new Map<string, Map<string, number>>();
+  for (const [key, tally] of t.facts.map) {
+    if (key === OTHER) continue;
+    const [country, , , port] = key.split(FACT_SEP);
+    let ports = counts.get(country);
+    if (ports === undefined) counts.set(country, (ports = new Map()));
+    ports.set(port, (ports.get(port) ?? 0) + tally.records);
+  }
+  const out = new Map<string, string[]>();
+  for (const [country, ports] of counts) out.set(country, [...ports].sort((a, b) => b[1] - a[1]).slice(0, 3).map(([p]) => p));
+  return out;
+}
+
 export function buildSummary(i: Input): WindowSummary {
   const t = i.tables;
-  const countryPorts = new Map<string, string[]>();
-  for (const [key] of t.countryPorts.top(t.countryPorts.size)) {
-    if (key === OTHER) continue;
-    const [country, port] = key.split(' ');
-    const list = countryPorts.get(country) ?? [];
-    if (list.length < 3) list.push(port);
-    countryPorts.set(country, list);
-  }
+  const countryPorts = topPortsByCountry(t);
   const now = Math.floor(i.generatedAt / 1000);
   return {
     v: 1,
@@ -79,14 +103,7 @@ export function buildSummary(i: Input): WindowSummary {
     window_seconds: i.seconds,
     generated_at: i.generatedAt,
     totals: { ...t.totals },
-    series: {
-      step: i.step,
-      t: i.buckets.map((b) => b.start),
-      records: i.buckets.map((b) => b.totals.records),
-      rejects: i.buckets.map((b) => b.totals.rejects),
-      bytes: i.buckets.map((b) => b.totals.bytes),
-      flows: i.buckets.map((b) => b.totals.flows),
-    },
+    series: seriesOf(i),
     countries: rows(t.countries.top(LIMITS.countries)).map((r) => ({ ...r, top_ports: countryPorts.get(r.key) ?? [] })),
     places: rows(t.places.top(LIMITS.places)).filter((r) => r.key !== OTHER)
       .map((r) => ({ ...r, ...(i.places.get(r.key) ?? { country_code: null, region: null, city: null, latitude: null, longitude: null }) })),
