@@ -1,0 +1,201 @@
+import type { WindowSummary } from '../../src/aggregate/live/summary';
+
+export type { WindowSummary };
+export type WindowName = '1m' | '15m' | '1h';
+export type Metric = 'records' | 'bytes' | 'rejects';
+
+/** What the page shows; kept in the URL so a view can be shared. */
+export interface ViewState {
+  window: WindowName;
+  metric: Metric;
+  country?: string;
+  place?: string;
+  asn?: number;
+  protocol?: number;
+  port?: number;
+  action?: string;
+  direction?: string;
+  iface?: string;
+  paused: boolean;
+}
+
+export const FILTER_KEYS = ['country', 'place', 'asn', 'protocol', 'port', 'action', 'direction', 'iface'] as const;
+export type FilterKey = (typeof FILTER_KEYS)[number];
+const NUMERIC = new Set<FilterKey>(['asn', 'protocol', 'port']);
+
+export interface LiveEvent {
+  [field: string]: unknown;
+  srcaddr?: string | null;
+  dstaddr?: string | null;
+  action?: string | null;
+  direction?: string | null;
+  region?: string | null;
+  src_geo: Geo | null;
+  dst_geo: Geo | null;
+}
+export interface Geo {
+  country_code: string | null;
+  country: string | null;
+  region: string | null;
+  city: string | null;
+  latitude: number | null;
+  longitude: number | null;
+  asn: number | null;
+  as_org: string | null;
+}
+
+export type ConnectionState = 'connecting' | 'live' | 'reconnecting' | 'offline';
+
+const MAX_EVENTS = 200;
+
+/**
+ * The page's state: the latest summary of each window from each producer (merged on read, so several pipeline
+ * instances show as one), a bounded ring of recent events, the view state, and the connection. Changes schedule
+ * one render per animation frame, however many messages arrive in between.
+ */
+export class Store {
+  readonly summaries: Record<WindowName, Map<string, WindowSummary>> = { '1m': new Map(), '15m': new Map(), '1h': new Map() };
+  filtered: WindowSummary | null = null;
+  events: LiveEvent[] = [];
+  /** Events that arrived since the last render (for pulses and arcs on the map). */
+  fresh: LiveEvent[] = [];
+  skipped = 0;
+  connection: ConnectionState = 'connecting';
+  connectionDetail = '';
+  lastMessageAt = 0;
+  view: ViewState;
+  private listeners: Array<() => void> = [];
+  private scheduled = false;
+
+  constructor(search: string) {
+    this.view = readUrl(search);
+  }
+
+  onChange(fn: () => void): void {
+    this.listeners.push(fn);
+  }
+
+  /** Coalesces any number of changes into one render on the next animation frame. */
+  changed(): void {
+    if (this.scheduled) return;
+    this.scheduled = true;
+    requestAnimationFrame(() => {
+      this.scheduled = false;
+      for (const fn of this.listeners) fn();
+      this.fresh = [];
+    });
+  }
+
+  putSummary(s: WindowSummary): void {
+    const w = s.window as WindowName;
+    if (!(w in this.summaries)) return;
+    this.summaries[w].set(s.producer, s);
+    this.lastMessageAt = Date.now();
+    if (!this.view.paused) this.changed();
+  }
+
+  putEvents(events: LiveEvent[], skipped: number): void {
+    this.lastMessageAt = Date.now();
+    if (this.view.paused) return;
+    this.skipped += skipped;
+    for (const e of events) {
+      this.events.push(e);
+      this.fresh.push(e);
+    }
+    if (this.events.length > MAX_EVENTS) this.events.splice(0, this.events.length - MAX_EVENTS);
+    if (this.fresh.length > MAX_EVENTS) this.fresh.splice(0, this.fresh.length - MAX_EVENTS);
+    this.changed();
+  }
+
+  /** The summary the page shows: the server's filtered one when filters apply, else every producer's merged. */
+  current(): WindowSummary | null {
+    if (this.hasFilters() && this.filtered !== null && this.filtered.window === this.view.window) return this.filtered;
+    return merge([...this.summaries[this.view.window].values()]);
+  }
+
+  hasFilters(): boolean {
+    return FILTER_KEYS.some((k) => this.view[k] !== undefined);
+  }
+
+  setView(patch: Partial<ViewState>): void {
+    this.view = { ...this.view, ...patch };
+    for (const k of FILTER_KEYS) if (this.view[k] === undefined || (this.view[k] as unknown) === '') delete this.view[k];
+    history.replaceState(null, '', `?${writeUrl(this.view)}`);
+    this.filtered = null;
+    this.changed();
+  }
+
+  /** Query string for GET /api/summary. */
+  filterQuery(): string {
+    const q = new URLSearchParams({ window: this.view.window });
+    for (const k of FILTER_KEYS) if (this.view[k] !== undefined) q.set(k, String(this.view[k]));
+    return q.toString();
+  }
+}
+
+function readUrl(search: string): ViewState {
+  const q = new URLSearchParams(search);
+  const window = (['1m', '15m', '1h'] as const).find((w) => w === q.get('w')) ?? '15m';
+  const metric = (['records', 'bytes', 'rejects'] as const).find((m) => m === q.get('metric')) ?? 'records';
+  const view: ViewState = { window, metric, paused: q.get('paused') === '1' };
+  for (const k of FILTER_KEYS) {
+    const v = q.get(k);
+    if (v === null || v === '') continue;
+    if (NUMERIC.has(k)) {
+      const n = Number(v);
+      if (Number.isInteger(n)) (view as unknown as Record<string, unknown>)[k] = n;
+    } else (view as unknown as Record<string, unknown>)[k] = v;
+  }
+  return view;
+}
+
+function writeUrl(v: ViewState): string {
+  const q = new URLSearchParams({ w: v.window });
+  if (v.metric !== 'records') q.set('metric', v.metric);
+  if (v.paused) q.set('paused', '1');
+  for (const k of FILTER_KEYS) if (v[k] !== undefined) q.set(k, String(v[k]));
+  return q.toString();
+}
+
+type Row = { key: string | number; records: number; packets: number; bytes: number; rejects: number };
+
+/** Adds the summaries of several producers: rows with equal keys add up; series add by timestamp. */
+export function merge(list: WindowSummary[]): WindowSummary | null {
+  if (list.length === 0) return null;
+  if (list.length === 1) return list[0];
+  const out = structuredClone(list[0]);
+  for (const s of list.slice(1)) {
+    for (const k of Object.keys(out.totals) as Array<keyof WindowSummary['totals']>) out.totals[k] += s.totals[k];
+    for (const table of ['countries', 'places', 'asns', 'addresses', 'ports', 'protocols', 'actions', 'directions', 'interfaces'] as const) {
+      const mine = out[table] as Row[];
+      const byKey = new Map(mine.map((r) => [r.key, r]));
+      for (const r of s[table] as Row[]) {
+        const m = byKey.get(r.key);
+        if (m === undefined) {
+          const copy = { ...r };
+          mine.push(copy);
+          byKey.set(r.key, copy);
+        } else {
+          m.records += r.records;
+          m.packets += r.packets;
+          m.bytes += r.bytes;
+          m.rejects += r.rejects;
+        }
+      }
+      mine.sort((a, b) => b.records - a.records);
+    }
+    const at = new Map(out.series.t.map((t, i) => [t, i]));
+    s.series.t.forEach((t, i) => {
+      const j = at.get(t);
+      if (j === undefined) return;
+      out.series.records[j] += s.series.records[i];
+      out.series.rejects[j] += s.series.rejects[i];
+      out.series.bytes[j] += s.series.bytes[i];
+      out.series.flows[j] += s.series.flows[i];
+    });
+    out.distinct_remote.estimate = Math.max(out.distinct_remote.estimate, s.distinct_remote.estimate);
+    out.freshness.newest_end = Math.max(out.freshness.newest_end ?? 0, s.freshness.newest_end ?? 0) || null;
+    out.producer = `${list.length} producers`;
+  }
+  return out;
+}
