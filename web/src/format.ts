@@ -19,7 +19,8 @@ export const percent = (part: number, whole: number): string => (whole > 0 ? `${
 export function duration(seconds: number): string {
   if (seconds < 90) return `${Math.round(seconds)} s`;
   if (seconds < 5400) return `${Math.round(seconds / 60)} min`;
-  return `${(seconds / 3600).toFixed(1)} h`;
+  if (seconds < 172_800) return `${(seconds / 3600).toFixed(1)} h`;
+  return `${Math.round(seconds / 86_400)} days`;
 }
 
 export const clock = (unixSeconds: number): string => new Date(unixSeconds * 1000).toISOString().slice(11, 19) + ' UTC';

@@ -10,7 +10,7 @@ export interface LiveRecord {
   asn: number;
   address: string;
   addressHash: number;
-  /** `protocol/local port`, e.g. `6/22`. */
+  /** `protocol/service port`, e.g. `6/22`. */
   port: string;
   protocol: number;
   action: string;

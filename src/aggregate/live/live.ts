@@ -7,6 +7,17 @@ import { Bucket, filterTables, filterTotals, SECOND_CAPS, Tables, WINDOW_CAPS, t
 import { HyperLogLog, hashWords, mix32 } from './hll.js';
 import { buildSummary, type PlaceInfo, type WindowSummary } from './summary.js';
 
+/**
+ * The service side of a flow: the lower of its two ports. Each connection is logged once per direction, and the
+ * ephemeral side (32768 and up on Linux, 49152 and up elsewhere) says nothing about the service; keying on it
+ * would also flood the table with one row per connection.
+ */
+export function servicePort(src: number, dst: number): number {
+  if (Number.isNaN(src)) return dst;
+  if (Number.isNaN(dst)) return src;
+  return Math.min(src, dst);
+}
+
 export const WINDOWS = { '1m': 60, '15m': 900, '1h': 3600 } as const;
 export type WindowName = keyof typeof WINDOWS;
 
@@ -70,8 +81,7 @@ export class LiveAggregator {
     const v4 = remoteIsSrc ? ep.srcV4 : ep.dstV4;
     r.address = v4 >= 0 ? formatIPv4(v4) : (line.text(k) ?? '-');
     r.addressHash = v4 >= 0 ? mix32(v4) : hashWords(line.v6, k * 4);
-    const localPortCol = remoteIsSrc ? col.dstport : col.srcport;
-    const port = localPortCol < 0 ? NaN : line.nums[localPortCol];
+    const port = servicePort(col.srcport < 0 ? NaN : line.nums[col.srcport], col.dstport < 0 ? NaN : line.nums[col.dstport]);
     r.protocol = col.protocol < 0 || Number.isNaN(line.nums[col.protocol]) ? -1 : line.nums[col.protocol];
     r.port = `${r.protocol}/${Number.isNaN(port) ? '-' : port}`;
     r.action = line.action === Action.accept ? 'ACCEPT' : line.action === Action.reject ? 'REJECT' : '-';

@@ -10,6 +10,7 @@ export class RateChart {
   private plot: uPlot | null = null;
   private lastT = -1;
   private lastLen = -1;
+  private span = 60;
 
   constructor(private readonly root: HTMLElement) {
     new ResizeObserver(() => this.plot?.setSize(this.size())).observe(root);
@@ -32,6 +33,7 @@ export class RateChart {
     const accepted = series.records.slice(0, n).map((r, i) => (r - series.rejects[i]) / step);
     const rejected = series.rejects.slice(0, n).map((r) => r / step);
     const data: uPlot.AlignedData = [series.t.slice(0, n), accepted, rejected];
+    this.span = s!.window_seconds;
     if (this.plot === null) this.create(data);
     else this.plot.setData(data);
   }
@@ -42,6 +44,8 @@ export class RateChart {
       ...this.size(),
       title: 'Public flow records per second',
       legend: { live: true },
+      // Always show the whole window, even while it is still filling up.
+      scales: { x: { time: true, range: (_u, min, max) => [Math.min(min, max - this.span), max] } },
       axes: [{ stroke: css('--text') }, { stroke: css('--text'), size: 60 }],
       series: [
         {},

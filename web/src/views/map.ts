@@ -6,6 +6,7 @@ import { numericToAlpha2 } from 'i18n-iso-countries';
 import atlas from 'world-atlas/countries-110m.json';
 import { bytes, count, countryName, percent } from '../format';
 import { AWS_REGIONS } from '../regions';
+import { portLabel } from '../services';
 import type { LiveEvent, Metric, Store, WindowSummary } from '../store';
 
 type CountryFeature = Feature<Geometry, { name: string }> & { code: string | null };
@@ -341,7 +342,7 @@ export class WorldMap {
 
   private countryLines(f: CountryFeature): HTMLElement[] {
     const row = this.summary?.countries.find((c) => c.key === f.code);
-    return lines(countryName(f.code ?? '??') || f.properties.name, row, row?.top_ports.length ? `Top ports: ${row.top_ports.join(', ')}` : null);
+    return lines(countryName(f.code ?? '??') || f.properties.name, row, row?.top_ports.length ? `Top ports: ${row.top_ports.map(portLabel).join(', ')}` : null);
   }
 
   private placeLines(p: WindowSummary['places'][number]): HTMLElement[] {
