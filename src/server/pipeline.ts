@@ -34,7 +34,7 @@ export interface IngestResult {
   error?: string;
 }
 
-const EVENT_INTERVAL_MS = 250;
+const EVENT_INTERVAL_MS = 100;
 const SLOW_WINDOWS_EVERY = 5;
 const FIRST_REJECTIONS = 10;
 

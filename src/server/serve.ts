@@ -51,7 +51,14 @@ export async function startServer(cfg: ServeConfig, log: Logger = pino({ level: 
   let mqttPort: number | null = null;
   if (broker !== null) {
     broker.attachWebSocket(http.server);
-    if (cfg.mqttPort > 0) mqttPort = await broker.listenTcp(cfg.mqttPort, cfg.host);
+    if (cfg.mqttPort > 0) {
+      try {
+        mqttPort = await broker.listenTcp(cfg.mqttPort, cfg.host);
+      } catch (err) {
+        // The page and WebSocket viewers still work; say why TCP does not, and how to fix it.
+        log.warn({ port: cfg.mqttPort, err: (err as Error).message }, 'MQTT over TCP is off: the port is taken. Choose another with --mqtt-port (0 turns it off).');
+      }
+    }
   }
   pipeline.start();
   const inputs = new Inputs(cfg, pipeline, log);

@@ -63,20 +63,24 @@ export class Tables {
   }
 
   add(r: LiveRecord): void {
-    const { packets: p, bytes: b, reject: x } = r;
-    this.totals.records++;
+    this.addCounts(r, 1, r.packets, r.bytes, r.reject);
+  }
+
+  /** Counts `records` records (with their packets, bytes and rejects) under the keys of r. */
+  addCounts(r: LiveRecord, records: number, p: number, b: number, x: number): void {
+    this.totals.records += records;
     this.totals.packets += p;
     this.totals.bytes += b;
     this.totals.rejects += x;
-    this.countries.add(r.country, 1, p, b, x);
-    if (r.place !== null) this.places.add(r.place, 1, p, b, x);
-    this.asns.add(r.asn, 1, p, b, x);
-    this.ports.add(r.port, 1, p, b, x);
-    this.protocols.add(r.protocol, 1, p, b, x);
-    this.actions.add(r.action, 1, p, b, x);
-    this.directions.add(r.direction, 1, p, b, x);
-    this.interfaces.add(r.iface, 1, p, b, x);
-    this.facts.add(factKey(r), 1, p, b, x);
+    this.countries.add(r.country, records, p, b, x);
+    if (r.place !== null) this.places.add(r.place, records, p, b, x);
+    this.asns.add(r.asn, records, p, b, x);
+    this.ports.add(r.port, records, p, b, x);
+    this.protocols.add(r.protocol, records, p, b, x);
+    this.actions.add(r.action, records, p, b, x);
+    this.directions.add(r.direction, records, p, b, x);
+    this.interfaces.add(r.iface, records, p, b, x);
+    this.facts.add(factKey(r), records, p, b, x);
   }
 
   addTables(o: Tables, sign: 1 | -1 = 1): void {
@@ -180,12 +184,6 @@ export class Bucket extends Tables {
   constructor(readonly start: number, caps: Caps) {
     super(caps);
     this.addresses = new TopK(caps.addresses);
-  }
-
-  override add(r: LiveRecord): void {
-    super.add(r);
-    this.addresses.add(r.address, 1, r.bytes, r.reject);
-    this.distinct.addHash(r.addressHash);
   }
 
   addBucket(o: Bucket): void {

@@ -1,9 +1,8 @@
-import { DIRECTION_NAMES } from '../../classify/endpoints.js';
-import type { Located } from '../../enrich/enricher.js';
 import type { FlowView } from '../../enrich/flow-view.js';
 import { formatIPv4 } from '../../parse/address.js';
 import { Action, LogStatus, type FlowLine } from '../../parse/line.js';
-import { Bucket, filterTables, filterTotals, SECOND_CAPS, Tables, WINDOW_CAPS, type LiveFilter, type LiveRecord } from './bucket.js';
+import { SecondAccumulator, packCombo } from './accumulator.js';
+import { Bucket, filterTables, filterTotals, Tables, WINDOW_CAPS, type LiveFilter } from './bucket.js';
 import { HyperLogLog, hashWords, mix32 } from './hll.js';
 import { buildSummary, type PlaceInfo, type WindowSummary } from './summary.js';
 
@@ -29,7 +28,7 @@ export type WindowName = keyof typeof WINDOWS;
  * whatever the cardinality or the length of the run.
  */
 export class LiveAggregator {
-  private current: Bucket;
+  private acc = new SecondAccumulator();
   private readonly seconds: Array<Bucket | undefined> = new Array(60);
   private minute: Bucket;
   private readonly minutes: Array<Bucket | undefined> = new Array(60);
@@ -39,58 +38,35 @@ export class LiveAggregator {
   /** Place keys → what to show for them (bounded with the tables that refer to them). */
   private readonly places = new Map<string, PlaceInfo>();
   private readonly orgs = new Map<number, string | null>();
-  private readonly rec: LiveRecord = {
-    country: '', place: null, asn: 0, address: '', addressHash: 0, port: '', protocol: 0, action: '', direction: '',
-    iface: '', packets: 0, bytes: 0, reject: 0,
-  };
   newestEnd = 0;
 
   constructor(private now: number) {
-    this.current = new Bucket(now, SECOND_CAPS);
     this.minute = new Bucket(now - (now % 60), WINDOW_CAPS);
   }
 
   /** Counts one parsed, classified and located record at the current second. */
   add(line: FlowLine, view: FlowView): void {
-    const totals = this.current.totals;
-    if (line.logStatus === LogStatus.nodata) totals.nodata++;
-    else if (line.logStatus === LogStatus.skipdata) totals.skipdata++;
+    const acc = this.acc;
+    if (line.logStatus === LogStatus.nodata) acc.nodata++;
+    else if (line.logStatus === LogStatus.skipdata) acc.skipdata++;
     if (line.isStatusRecord()) return;
-    totals.flows++;
+    acc.flows++;
     const col = line.format.col;
     if (col.end >= 0 && line.nums[col.end] > this.newestEnd) this.newestEnd = line.nums[col.end];
     const remote = view.remote;
     if (remote === null) return;
-    this.current.add(this.extract(line, view, remote));
-  }
-
-  private extract(line: FlowLine, view: FlowView, remote: Located): LiveRecord {
-    const r = this.rec;
     const ep = view.endpoints;
-    const col = line.format.col;
     const remoteIsSrc = view.remoteIsSource;
-    const g = remote.geo;
-    r.country = g.country_code ?? '??';
-    r.place = g.city === null && g.latitude === null ? null : remote.placeKey;
-    if (r.place !== null && !this.places.has(r.place)) {
-      this.places.set(r.place, { country_code: g.country_code, region: g.region, city: g.city, latitude: g.latitude, longitude: g.longitude });
-    }
-    r.asn = g.asn ?? 0;
-    if (!this.orgs.has(r.asn)) this.orgs.set(r.asn, g.as_org);
     const k = remoteIsSrc ? ep.srcCol : ep.dstCol;
     const v4 = remoteIsSrc ? ep.srcV4 : ep.dstV4;
-    r.address = v4 >= 0 ? formatIPv4(v4) : (line.text(k) ?? '-');
-    r.addressHash = v4 >= 0 ? mix32(v4) : hashWords(line.v6, k * 4);
-    const port = servicePort(col.srcport < 0 ? NaN : line.nums[col.srcport], col.dstport < 0 ? NaN : line.nums[col.dstport]);
-    r.protocol = col.protocol < 0 || Number.isNaN(line.nums[col.protocol]) ? -1 : line.nums[col.protocol];
-    r.port = `${r.protocol}/${Number.isNaN(port) ? '-' : port}`;
-    r.action = line.action === Action.accept ? 'ACCEPT' : line.action === Action.reject ? 'REJECT' : '-';
-    r.direction = DIRECTION_NAMES[ep.direction] ?? '-';
-    r.iface = line.text(col.interfaceId) ?? '-';
-    r.packets = col.packets < 0 ? 0 : line.nums[col.packets] || 0;
-    r.bytes = col.bytes < 0 ? 0 : line.nums[col.bytes] || 0;
-    r.reject = line.action === Action.reject ? 1 : 0;
-    return r;
+    const nums = line.nums;
+    const port = servicePort(col.srcport < 0 ? NaN : nums[col.srcport], col.dstport < 0 ? NaN : nums[col.dstport]);
+    const protocol = col.protocol < 0 || Number.isNaN(nums[col.protocol]) ? -1 : nums[col.protocol];
+    acc.add(remote, packCombo(protocol, Number.isNaN(port) ? -1 : port, line.action, ep.direction),
+      col.interfaceId < 0 ? '-' : (line.text(col.interfaceId) ?? '-'),
+      v4 >= 0 ? v4 : (line.text(k) ?? '-'), v4 >= 0 ? mix32(v4) : hashWords(line.v6, k * 4),
+      col.packets < 0 ? 0 : nums[col.packets] || 0, col.bytes < 0 ? 0 : nums[col.bytes] || 0,
+      line.action === Action.reject ? 1 : 0);
   }
 
   /** Moves time forward to `now` (seconds), closing every second (and minute) passed. */
@@ -100,7 +76,8 @@ export class LiveAggregator {
   }
 
   private closeSecond(): void {
-    const done = this.current;
+    const done = this.acc.close(this.now, this.places, this.orgs, formatIPv4);
+    this.acc = new SecondAccumulator();
     const slot = done.start % 60;
     const old = this.seconds[slot];
     if (old !== undefined) this.windows['1m'].addTables(old, -1);
@@ -110,7 +87,6 @@ export class LiveAggregator {
     this.windows['1h'].addTables(done);
     this.minute.addBucket(done);
     this.now++;
-    this.current = new Bucket(this.now, SECOND_CAPS);
     if (this.now % 60 === 0) this.closeMinute();
   }
 
@@ -141,7 +117,7 @@ export class LiveAggregator {
     this.minutes.fill(undefined);
     for (const w of Object.keys(this.windows) as WindowName[]) this.windows[w] = new Tables(WINDOW_CAPS);
     this.now = now;
-    this.current = new Bucket(now, SECOND_CAPS);
+    this.acc = new SecondAccumulator();
     this.minute = new Bucket(now - (now % 60), WINDOW_CAPS);
   }
 

@@ -1,0 +1,172 @@
+// The live path, measured end to end with real parts: a `serve` process, HTTP ingest, real MQTT-over-WebSocket
+// viewers (MQTT.js) and Debian's Chromium for the dashboard's frame rate. node bench/serve.mjs [--long]
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import mqtt from 'mqtt';
+import { chromium } from 'playwright-core';
+import { FlowLogGenerator } from '../dist/sources/demo/generator.js';
+
+const root = new URL('..', import.meta.url).pathname;
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+async function freePort() {
+  return new Promise((resolve) => {
+    const s = createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+async function startServe(extra = []) {
+  const port = await freePort();
+  const proc = spawn(process.execPath, [`${root}bin/ipgeolocator.js`, 'serve', '--port', String(port), '--mqtt-port', '0',
+    '--log-level', 'error', '--tick-seconds', '1', ...extra], { stdio: ['ignore', 'ignore', 'inherit'] });
+  for (let i = 0; i < 200; i++) {
+    try {
+      if ((await fetch(`http://127.0.0.1:${port}/healthz`)).ok) break;
+    } catch { await sleep(100); }
+  }
+  const peakMiB = () => {
+    const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${proc.pid}/status`, 'utf8'));
+    return m ? Math.round(Number(m[1]) / 1024) : null;
+  };
+  const rssMiB = () => {
+    const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${proc.pid}/status`, 'utf8'));
+    return m ? Math.round(Number(m[1]) / 1024) : null;
+  };
+  return { port, url: `http://127.0.0.1:${port}`, peakMiB, rssMiB, stop: () => new Promise((r) => { proc.once('exit', r); proc.kill('SIGTERM'); }) };
+}
+
+/** Lines whose `resource-id` field carries the send time (ms), so a viewer can tell each event's latency. */
+function batch(gen, n, stamp) {
+  let text = 'version account-id interface-id srcaddr dstaddr srcport dstport protocol packets bytes start end action log-status resource-id\n';
+  for (let i = 0; i < n; i++) text += `${gen.line()} ${stamp}\n`;
+  return text;
+}
+
+async function post(url, body) {
+  const r = await fetch(`${url}/ingest/lines`, { method: 'POST', body, headers: { 'content-type': 'text/plain' } });
+  return r.json();
+}
+
+/** Ingest as fast as it goes for `seconds`, several requests in flight: records/s through the whole pipeline. */
+async function throughput(server, seconds) {
+  const gen = new FlowLogGenerator({ seed: 7 });
+  const bodies = Array.from({ length: 8 }, () => batch(gen, 20_000, 0));
+  const until = Date.now() + seconds * 1000;
+  let records = 0;
+  const started = Date.now();
+  await Promise.all([0, 1].map(async (w) => {
+    for (let i = w; Date.now() < until; i += 2) records += (await post(server.url, bodies[i % bodies.length])).accepted;
+  }));
+  return records / ((Date.now() - started) / 1000);
+}
+
+async function viewers(server, n) {
+  const clients = await Promise.all(Array.from({ length: n }, (_, i) => mqtt.connectAsync(`ws://127.0.0.1:${server.port}/mqtt`,
+    { clientId: `bench-${i}-${Math.random().toString(16).slice(2)}`, reconnectPeriod: 0 })));
+  const latencies = [];
+  let messages = 0;
+  for (const c of clients) {
+    c.on('message', (topic, payload) => {
+      messages++;
+      if (!topic.endsWith('/events')) return;
+      const now = Date.now();
+      for (const e of JSON.parse(payload.toString()).events) if (Number(e.resource_id) > 0) latencies.push(now - Number(e.resource_id));
+    });
+    await c.subscribeAsync(['ipgeolocator/events', 'ipgeolocator/summary/+', 'ipgeolocator/stats']);
+  }
+  return { clients, latencies, messages: () => messages, close: () => Promise.all(clients.map((c) => c.endAsync(true))) };
+}
+
+/** Sends `rate` records/s for `seconds` in 20 batches a second, each line stamped with its send time. */
+async function steady(server, rate, seconds) {
+  const gen = new FlowLogGenerator({ seed: 11 });
+  const per = Math.max(1, Math.round(rate / 20));
+  const t0 = Date.now();
+  let sent = 0;
+  for (let i = 0; i < seconds * 20; i++) {
+    const due = t0 + i * 50;
+    if (due > Date.now()) await sleep(due - Date.now());
+    void post(server.url, batch(gen, per, Date.now()));
+    sent += per;
+  }
+  await sleep(1500);
+  return sent / ((Date.now() - t0 - 1500) / 1000);
+}
+
+const pct = (a, p) => (a.length ? a.slice().sort((x, y) => x - y)[Math.min(a.length - 1, Math.floor((p / 100) * a.length))] : null);
+
+async function fps(server, seconds) {
+  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'] });
+  const page = await browser.newPage({ viewport: { width: 1920, height: 1080 } });
+  await page.goto(`${server.url}/?w=1m`);
+  await page.waitForFunction(() => document.querySelector('#connection')?.textContent === 'live');
+  await sleep(2000);
+  const result = await page.evaluate(async (ms) => new Promise((resolve) => {
+    let frames = 0;
+    let worst = 0;
+    let last = performance.now();
+    const start = last;
+    const tick = (t) => {
+      frames++;
+      worst = Math.max(worst, t - last);
+      last = t;
+      if (t - start < ms) requestAnimationFrame(tick);
+      else resolve({ fps: (frames * 1000) / (t - start), worstFrameMs: worst, domNodes: document.getElementsByTagName('*').length });
+    };
+    requestAnimationFrame(tick);
+  }), seconds * 1000);
+  await browser.close();
+  return result;
+}
+
+export async function serveBench({ long = false } = {}) {
+  const out = {};
+  let server = await startServe();
+  console.error('serve: ingest throughput, no viewers…');
+  out.throughputNoViewers = await throughput(server, 15);
+  const v100 = await viewers(server, 100);
+  console.error('serve: ingest throughput, 100 viewers…');
+  out.throughput100Viewers = await throughput(server, 15);
+  await v100.close();
+  out.peakMiBAfterThroughput = server.peakMiB();
+  await server.stop();
+  out.latency = [];
+  for (const rate of [10_000, 100_000]) {
+    server = await startServe(['--events-per-second', '200']);
+    const v = await viewers(server, 100);
+    console.error(`serve: latency at ${rate} records/s with 100 viewers…`);
+    const achieved = await steady(server, rate, 20);
+    out.latency.push({ rate, achieved, samples: v.latencies.length, p50: pct(v.latencies, 50), p99: pct(v.latencies, 99), max: pct(v.latencies, 100), peakMiB: server.peakMiB() });
+    await v.close();
+    await server.stop();
+  }
+  server = await startServe(['--events-per-second', '200']);
+  console.error('serve: dashboard frame rate in Chromium at 100k records/s…');
+  const load = steady(server, 100_000, 25);
+  out.dashboard = await fps(server, 15);
+  await load;
+  await server.stop();
+  if (long) {
+    console.error('serve: memory over 10 minutes of demo traffic at 20k records/s…');
+    server = await startServe(['--demo', '--demo-rate', '20000']);
+    out.memory = [];
+    for (let m = 0; m <= 10; m++) {
+      out.memory.push({ minute: m, rssMiB: server.rssMiB() });
+      if (m < 10) await sleep(60_000);
+    }
+    out.memory.push({ peakMiB: server.peakMiB() });
+    await server.stop();
+  }
+  return out;
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  console.log(JSON.stringify(await serveBench({ long: process.argv.includes('--long') }), null, 1));
+  process.exit(0);
+}
