@@ -5,6 +5,7 @@ import { existsSync, mkdirSync, writeFileSync, openSync, closeSync } from 'node:
 import { cpus, totalmem } from 'node:os';
 import { generate } from './generate.mjs';
 import { stages } from './stages.mjs';
+import { serveBench } from './serve.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
 const out = `${root}bench/out`;
@@ -59,9 +60,35 @@ for (const n of sizes) {
 }
 console.error('stages…');
 results.stages = stages(await input(sizes[0]));
+if (process.env.BENCH_SERVE !== '0') results.serve = await serveBench({ long: process.env.BENCH_LONG === '1' });
 writeFileSync(`${out}/results.json`, JSON.stringify(results, null, 2));
 writeFileSync(`${root}docs/BENCHMARKS.md`, render(results));
 console.error('wrote docs/BENCHMARKS.md');
+
+function renderServe(s) {
+  const k = (x) => `${Math.round(x / 1000)}k`;
+  const lat = s.latency.map((l) => `| ${k(l.rate)} records/s (sent ${k(l.achieved)}/s) | 100 | ${l.p50} | ${l.p99} | ${l.max} | ${l.samples} | ${l.peakMiB} |`);
+  const mem = s.memory ? `\nMemory of a \`serve --demo --demo-rate 20000\` process, one sample a minute (RSS, MiB): ${s.memory.filter((m) => m.minute !== undefined).map((m) => m.rssMiB).join(', ')}; peak ${s.memory.find((m) => m.peakMiB)?.peakMiB} MiB.\n` : '\nThe 10-minute memory run is skipped unless BENCH_LONG=1.\n';
+  return `## serve: the live path
+
+A \`serve\` process on this machine, fed by HTTP ingest (\`POST /ingest/lines\`, 20,000 lines a request, two requests in
+flight) from the benchmark process, which also runs the MQTT.js viewers — both share the same two cores.
+
+- Ingest → parse → classify → enrich → aggregate → publish: **${k(s.throughputNoViewers)} records/s** with no viewer,
+  **${k(s.throughput100Viewers)} records/s** with 100 MQTT-over-WebSocket viewers subscribed to every topic (peak ${s.peakMiBAfterThroughput} MiB).
+
+Ingest-to-viewer latency: each line carries its send time; every viewer measures, for each sampled event it receives,
+now minus that time (events are batched every 100 ms, so about 50 ms of it is batching by design).
+
+| input rate | viewers | p50 ms | p99 ms | max ms | samples | server peak MiB |
+| --- | ---: | ---: | ---: | ---: | ---: | ---: |
+${lat.join('\n')}
+
+The dashboard in Debian's Chromium (1920×1080, headless, software rendering) while 100k records/s flow in:
+**${s.dashboard.fps.toFixed(1)} frames/s**, worst frame ${Math.round(s.dashboard.worstFrameMs)} ms, ${s.dashboard.domNodes} DOM nodes.
+${mem}
+`;
+}
 
 function render(r) {
   const rate = (x) => (x.recordsPerSecond / 1e6).toFixed(3);
@@ -104,6 +131,7 @@ ${stageRows.join('\n')}
 
 Each row adds one stage to the one above; the difference between rows is that stage's cost.
 
+${r.serve ? renderServe(r.serve) : ''}
 ## Notes
 
 - The naive baseline (bench/naive.mjs) is what one writes first: readline, \`split(' ')\`, \`ipaddr.js\` to classify,
