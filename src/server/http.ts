@@ -7,7 +7,7 @@ import type { LiveFilter } from '../aggregate/live/bucket.js';
 import { WINDOWS, type WindowName } from '../aggregate/live/live.js';
 import type { InputFormat } from '../sources/decode.js';
 import { metricsText } from './metrics.js';
-import type { LivePipeline } from './pipeline.js';
+import type { LivePipeline } from '../pipeline/live.js';
 
 export interface HttpDeps {
   cfg: ServeConfig;

@@ -5,7 +5,7 @@ import { decodeStream, type Piece } from '../sources/decode.js';
 import { DemoStream } from '../sources/demo/stream.js';
 import { Follower } from '../sources/follow.js';
 import { openInput } from '../sources/input.js';
-import type { LivePipeline } from './pipeline.js';
+import type { LivePipeline } from '../pipeline/live.js';
 
 /**
  * Starts every configured source feeding the pipeline: files and stdin read once (optionally paced by record

@@ -1,4 +1,4 @@
-import type { LivePipeline } from './pipeline.js';
+import type { LivePipeline } from '../pipeline/live.js';
 
 /** Pipeline health in the Prometheus text exposition format (version 0.0.4). */
 export function metricsText(p: LivePipeline, viewers: number): string {

@@ -7,7 +7,7 @@ import type { ServeConfig } from '../config/schema.js';
 import { ExternalPublisher, type Publisher } from '../sinks/mqtt.js';
 import { buildHttp } from './http.js';
 import { Inputs } from './inputs.js';
-import { LivePipeline } from './pipeline.js';
+import { LivePipeline } from '../pipeline/live.js';
 import { dashboardRoutes } from './static.js';
 
 export interface RunningServer {

@@ -6,6 +6,8 @@ export interface Publisher {
   publish(topic: string, payload: string | Buffer, retain: boolean): void;
   /** Messages that could not be sent (broker unreachable, buffer full). */
   readonly dropped: number;
+  /** Waits until what was published has left this process (for a Lambda about to be frozen). */
+  flush?(): Promise<void>;
   close(): Promise<void>;
 }
 

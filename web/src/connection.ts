@@ -10,10 +10,12 @@ export interface DashboardConfig {
   homeRegion: string | null;
   attribution: Array<{ text: string; url: string | null }>;
   filterApi: boolean;
+  /** Client ids start with this (AWS IoT policies allow viewers to connect only with their prefix). */
+  clientIdPrefix?: string;
 }
 
 /** A unique id per page load: the original used one fixed id, so viewers kicked each other off. */
-const clientId = () => `ipgeo-viewer-${crypto.getRandomValues(new Uint32Array(2)).join('')}`;
+const clientId = (prefix = 'ipgeo-viewer-') => `${prefix}${crypto.getRandomValues(new Uint32Array(2)).join('')}`;
 
 /**
  * Connects to the broker over WebSockets, subscribes to the summaries, events and stats, and keeps reconnecting
@@ -23,7 +25,7 @@ export function connect(cfg: DashboardConfig, store: Store, transformWsUrl?: (ur
   const base = cfg.mqttUrl ?? `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}${cfg.mqttPath}`;
   const token = new URLSearchParams(location.hash.slice(1)).get('token') ?? undefined;
   const client = mqtt.connect(base, {
-    clientId: clientId(), reconnectPeriod: 2000, connectTimeout: 10_000, clean: true, keepalive: 30,
+    clientId: clientId(cfg.clientIdPrefix), reconnectPeriod: 2000, connectTimeout: 10_000, clean: true, keepalive: 30,
     ...(token ? { username: 'viewer', password: token } : {}),
     // AWS IoT Core wants a freshly signed URL on every (re)connection.
     ...(transformWsUrl ? { transformWsUrl: (url: string) => transformWsUrl(url) } : {}),

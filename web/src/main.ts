@@ -12,7 +12,7 @@ import { renderTiles } from './views/tiles';
 const $ = (id: string) => document.getElementById(id)!;
 
 /** The page's runtime configuration: from `serve` (/api/config), or a config.json written beside the page (AWS). */
-async function loadConfig(): Promise<DashboardConfig & { aws?: unknown }> {
+async function loadConfig(): Promise<DashboardConfig & { aws?: import('./aws').AwsConfig }> {
   for (const url of ['./api/config', './config.json']) {
     try {
       const r = await fetch(url, { cache: 'no-store' });
@@ -113,7 +113,15 @@ async function main(): Promise<void> {
   });
   setInterval(() => store.changed(), 5000);
   renderFilters($('filters'), store, toggleTheme);
-  connect(cfg, store);
+  if (cfg.aws) {
+    // AWS mode: the page is on S3/CloudFront and the broker is AWS IoT Core; loaded only when configured so.
+    const { IotUrlSource } = await import('./aws');
+    const source = new IotUrlSource(cfg.aws);
+    const url = await source.start();
+    connect({ ...cfg, mqttUrl: url }, store, () => source.current());
+  } else {
+    connect(cfg, store);
+  }
   store.changed();
   (window as unknown as { __ipgeo: object }).__ipgeo = { store, map };
 }

@@ -7,10 +7,11 @@ import type { ServeConfig } from '../config/schema.js';
 import { Enricher } from '../enrich/enricher.js';
 import { FlowView } from '../enrich/flow-view.js';
 import { RejectCounts, type Rejection } from '../errors.js';
-import { formatOption } from '../pipeline/batch.js';
+import { formatOption } from './batch.js';
 import { FlowReader } from '../parse/reader.js';
 import type { FlowLine } from '../parse/line.js';
 import { decodeStream, type InputFormat } from '../sources/decode.js';
+import { dispatchJson } from '../sources/envelopes.js';
 import type { Publisher } from '../sinks/mqtt.js';
 import { EventSampler } from './events.js';
 
@@ -133,16 +134,38 @@ export class LivePipeline {
     return result;
   }
 
+  /** Reads an already parsed JSON envelope (a Lambda event): same decoding as a body, without re-serialising it. */
+  ingestValue(name: string, value: unknown): IngestResult {
+    const result: IngestResult = { accepted: 0, rejected: 0, controlMessages: 0, rejections: [] };
+    const reader = this.reader(name, (r) => {
+      result.rejected++;
+      if (result.rejections.length < FIRST_REJECTIONS) result.rejections.push({ where: r.where, code: r.code, detail: r.detail });
+    });
+    for (const piece of dispatchJson(value, name)) {
+      if (piece.type === 'chunk') reader.chunk(piece.data);
+      else if (piece.type === 'message') reader.message(piece.data, piece.where);
+      else if (piece.type === 'reject') reader.rejectPiece(piece.rejection);
+      else result.controlMessages++;
+    }
+    reader.end();
+    result.accepted = reader.records;
+    return result;
+  }
+
   start(): void {
     this.tickTimer = setInterval(() => this.tick(), this.cfg.tickSeconds * 1000);
     this.eventTimer = setInterval(() => this.publishEvents(), EVENT_INTERVAL_MS);
   }
 
-  /** Closes the seconds passed and publishes the windows and health. */
-  tick(): void {
+  /**
+   * Closes the seconds passed and publishes the windows (all of them with `every`) and health. With
+   * `includeCurrent` the second in progress is closed too, so what was just read is in the windows published now
+   * (a Lambda publishes once per invocation, right after reading).
+   */
+  tick(every = false, includeCurrent = false): void {
     const now = this.clock();
-    this.aggregator.tick(Math.floor(now / 1000));
-    const slow = this.ticks++ % SLOW_WINDOWS_EVERY === 0;
+    this.aggregator.tick(Math.floor(now / 1000) + (includeCurrent ? 1 : 0));
+    const slow = this.ticks++ % SLOW_WINDOWS_EVERY === 0 || every;
     for (const w of (slow ? ['1m', '15m', '1h'] : ['1m']) as WindowName[]) {
       this.publisher.publish(this.topic(`summary/${w}`), JSON.stringify(this.aggregator.summary(w, this.producer, now)), true);
       this.summariesPublished++;
@@ -150,7 +173,8 @@ export class LivePipeline {
     this.publisher.publish(this.topic('stats'), JSON.stringify(this.stats()), true);
   }
 
-  private publishEvents(): void {
+  /** Publishes the events sampled since the last call. */
+  publishEvents(): void {
     const { events, skipped } = this.sampler.take();
     if (events.length === 0 && skipped === 0) return;
     this.publisher.publish(this.topic('events'), JSON.stringify({ v: 1, producer: this.producer, at: this.clock(), events, skipped }), false);
