@@ -1,21 +1,15 @@
+import type { LiveFilter } from '../../src/aggregate/live/bucket';
 import type { WindowSummary } from '../../src/aggregate/live/summary';
+import type { Geo } from '../../src/enrich/enricher';
 
-export type { WindowSummary };
+export type { Geo, WindowSummary };
 export type WindowName = '1m' | '15m' | '1h';
 export type Metric = 'records' | 'bytes' | 'rejects';
 
-/** What the page shows; kept in the URL so a view can be shared. */
-export interface ViewState {
+/** What the page shows: the server's filter fields plus window, metric and pause; kept in the URL. */
+export interface ViewState extends LiveFilter {
   window: WindowName;
   metric: Metric;
-  country?: string;
-  place?: string;
-  asn?: number;
-  protocol?: number;
-  port?: number;
-  action?: string;
-  direction?: string;
-  iface?: string;
   paused: boolean;
 }
 
@@ -32,16 +26,6 @@ export interface LiveEvent {
   region?: string | null;
   src_geo: Geo | null;
   dst_geo: Geo | null;
-}
-export interface Geo {
-  country_code: string | null;
-  country: string | null;
-  region: string | null;
-  city: string | null;
-  latitude: number | null;
-  longitude: number | null;
-  asn: number | null;
-  as_org: string | null;
 }
 
 export type ConnectionState = 'connecting' | 'live' | 'reconnecting' | 'offline';
