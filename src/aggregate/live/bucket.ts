@@ -28,12 +28,18 @@ export interface Caps {
   asns: number;
   ports: number;
   interfaces: number;
+  countryPorts: number;
   facts: number;
   addresses: number;
 }
 
-export const SECOND_CAPS: Caps = { countries: 300, places: 1000, asns: 1000, ports: 500, interfaces: 300, facts: 3000, addresses: 64 };
-export const WINDOW_CAPS: Caps = { countries: 300, places: 5000, asns: 5000, ports: 2000, interfaces: 1000, facts: 30000, addresses: 256 };
+/**
+ * Distinct keys kept per table. An hour is 60 minute buckets, so the minute caps set the memory of a long run:
+ * about 1–2 MB a minute bucket at these caps, whatever the traffic.
+ */
+export const SECOND_CAPS: Caps = { countries: 300, places: 1000, asns: 1000, ports: 500, interfaces: 300, countryPorts: 1000, facts: 3000, addresses: 64 };
+export const MINUTE_CAPS: Caps = { countries: 300, places: 1200, asns: 1200, ports: 400, interfaces: 200, countryPorts: 1000, facts: 4000, addresses: 128 };
+export const WINDOW_CAPS: Caps = { countries: 300, places: 3000, asns: 3000, ports: 1000, interfaces: 500, countryPorts: 3000, facts: 20000, addresses: 256 };
 
 /** The additive tables of a bucket or window. */
 export class Tables {
@@ -52,6 +58,8 @@ export class Tables {
    * interface): what a filtered view is computed from, and what the marginal tables are a projection of.
    */
   readonly facts: TallyTable<string>;
+  /** `country port` → tallies: a country's busiest ports, without scanning every fact. */
+  readonly countryPorts: TallyTable<string>;
 
   constructor(caps: Caps) {
     this.countries = new TallyTable(caps.countries);
@@ -60,6 +68,7 @@ export class Tables {
     this.ports = new TallyTable(caps.ports);
     this.interfaces = new TallyTable(caps.interfaces);
     this.facts = new TallyTable(caps.facts);
+    this.countryPorts = new TallyTable(caps.countryPorts);
   }
 
   add(r: LiveRecord): void {
@@ -81,6 +90,7 @@ export class Tables {
     this.directions.add(r.direction, records, p, b, x);
     this.interfaces.add(r.iface, records, p, b, x);
     this.facts.add(factKey(r), records, p, b, x);
+    this.countryPorts.add(`${r.country} ${r.port}`, records, p, b, x);
   }
 
   addTables(o: Tables, sign: 1 | -1 = 1): void {
@@ -100,6 +110,7 @@ export class Tables {
     this.directions.addTable(o.directions, sign);
     this.interfaces.addTable(o.interfaces, sign);
     this.facts.addTable(o.facts, sign);
+    this.countryPorts.addTable(o.countryPorts, sign);
   }
 }
 
@@ -159,6 +170,7 @@ export function filterTables(source: Tables, f: LiveFilter): Tables {
     out.directions.add(direction, t.records, t.packets, t.bytes, t.rejects);
     out.interfaces.add(iface, t.records, t.packets, t.bytes, t.rejects);
     out.facts.add(key, t.records, t.packets, t.bytes, t.rejects);
+    out.countryPorts.add(`${country} ${port}`, t.records, t.packets, t.bytes, t.rejects);
   }
   return out;
 }

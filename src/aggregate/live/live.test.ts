@@ -81,6 +81,24 @@ describe('live windows', () => {
   });
 });
 
+describe('memory over a long run', () => {
+  it('stops growing once the hour is full, however many distinct peers there are', () => {
+    const agg = new LiveAggregator(1_900_000_000);
+    // Fresh random peers every minute: the worst case for cardinality.
+    const gen = new FlowLogGenerator({ seed: 8, clients: 200_000, scanners: 50_000 });
+    const at: number[] = [];
+    for (let minute = 0; minute < 75; minute++) {
+      feed(agg, 1_900_000_000 + minute * 60, 60, 12, gen);
+      at.push(agg.footprint().entries);
+    }
+    const f = agg.footprint();
+    assert.equal(f.buckets, 60 + 60 + 1);
+    const afterHour = at.slice(62);
+    assert.ok(Math.max(...afterHour) <= Math.min(...afterHour) * 1.15, `still growing after an hour: ${afterHour.join(', ')}`);
+    assert.ok(at[61] > at[10] * 2, 'the test feeds enough distinct keys to fill the hour');
+  });
+});
+
 describe('sketches', () => {
   it('HyperLogLog estimates within 5 % and merges like a union', () => {
     const a = new HyperLogLog();

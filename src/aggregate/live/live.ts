@@ -2,7 +2,7 @@ import type { FlowView } from '../../enrich/flow-view.js';
 import { formatIPv4 } from '../../parse/address.js';
 import { Action, LogStatus, type FlowLine } from '../../parse/line.js';
 import { SecondAccumulator, packCombo } from './accumulator.js';
-import { Bucket, filterTables, filterTotals, Tables, WINDOW_CAPS, type LiveFilter } from './bucket.js';
+import { Bucket, filterTables, filterTotals, MINUTE_CAPS, Tables, WINDOW_CAPS, type LiveFilter } from './bucket.js';
 import { HyperLogLog, hashWords, mix32 } from './hll.js';
 import { buildSummary, type PlaceInfo, type WindowSummary } from './summary.js';
 
@@ -41,7 +41,7 @@ export class LiveAggregator {
   newestEnd = 0;
 
   constructor(private now: number) {
-    this.minute = new Bucket(now - (now % 60), WINDOW_CAPS);
+    this.minute = new Bucket(now - (now % 60), MINUTE_CAPS);
   }
 
   /** Counts one parsed, classified and located record at the current second. */
@@ -67,6 +67,15 @@ export class LiveAggregator {
       v4 >= 0 ? v4 : (line.text(k) ?? '-'), v4 >= 0 ? mix32(v4) : hashWords(line.v6, k * 4),
       col.packets < 0 ? 0 : nums[col.packets] || 0, col.bytes < 0 ? 0 : nums[col.bytes] || 0,
       line.action === Action.reject ? 1 : 0);
+  }
+
+  /** How many table entries the aggregator holds in all its buckets and windows (to check that memory is bounded). */
+  footprint(): { buckets: number; entries: number; names: number } {
+    const size = (t: Tables) => t.countries.size + t.places.size + t.asns.size + t.ports.size + t.protocols.size
+      + t.actions.size + t.directions.size + t.interfaces.size + t.countryPorts.size + t.facts.size;
+    const buckets = [...this.seconds, ...this.minutes, this.minute].filter((b): b is Bucket => b !== undefined);
+    const entries = buckets.reduce((n, b) => n + size(b), 0) + Object.values(this.windows).reduce((n, t) => n + size(t), 0);
+    return { buckets: buckets.length, entries, names: this.places.size + this.orgs.size };
   }
 
   /** Moves time forward to `now` (seconds), closing every second (and minute) passed. */
@@ -98,7 +107,7 @@ export class LiveAggregator {
     const quarterAgo = this.minutes[((done.start / 60) - 14 + 60) % 60];
     if (quarterAgo !== undefined && quarterAgo.start === done.start - 14 * 60) this.windows['15m'].addTables(quarterAgo, -1);
     this.minutes[index] = done;
-    this.minute = new Bucket(this.now, WINDOW_CAPS);
+    this.minute = new Bucket(this.now, MINUTE_CAPS);
     this.prune();
   }
 
@@ -118,7 +127,7 @@ export class LiveAggregator {
     for (const w of Object.keys(this.windows) as WindowName[]) this.windows[w] = new Tables(WINDOW_CAPS);
     this.now = now;
     this.acc = new SecondAccumulator();
-    this.minute = new Bucket(now - (now % 60), WINDOW_CAPS);
+    this.minute = new Bucket(now - (now % 60), MINUTE_CAPS);
   }
 
   /** The closed seconds (1m) or minutes (15m, 1h, plus the minute in progress) a window spans, oldest first. */

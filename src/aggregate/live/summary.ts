@@ -1,4 +1,4 @@
-import { FACT_SEP, type Bucket, type Tables } from './bucket.js';
+import type { Bucket, Tables } from './bucket.js';
 import { HLL_PRECISION, type HyperLogLog } from './hll.js';
 import { OTHER, type Tally } from './tally.js';
 import type { HeavyHitter } from './top-k.js';
@@ -44,7 +44,8 @@ export interface WindowSummary {
   filter?: Record<string, string | number>;
 }
 
-const LIMITS = { countries: 250, places: 500, asns: 100, ports: 50, interfaces: 50 };
+// Sized for the wire: the 1m summary goes to every viewer every second.
+const LIMITS = { countries: 250, places: 300, asns: 100, ports: 50, interfaces: 50 };
 
 interface Input {
   window: string;
@@ -77,18 +78,16 @@ function seriesOf(i: Input): WindowSummary['series'] {
 
 const rows = <K extends string | number>(list: Array<[K | typeof OTHER, Tally]>) => list.map(([key, t]) => ({ key, ...t }));
 
-/** The three busiest local ports of each country, from the facts. */
+/** The three busiest ports of each country. */
 function topPortsByCountry(t: Tables): Map<string, string[]> {
-  const counts = new Map<string, Map<string, number>>();
-  for (const [key, tally] of t.facts.map) {
-    if (key === OTHER) continue;
-    const [country, , , port] = key.split(FACT_SEP);
-    let ports = counts.get(country);
-    if (ports === undefined) counts.set(country, (ports = new Map()));
-    ports.set(port, (ports.get(port) ?? 0) + tally.records);
-  }
   const out = new Map<string, string[]>();
-  for (const [country, ports] of counts) out.set(country, [...ports].sort((a, b) => b[1] - a[1]).slice(0, 3).map(([p]) => p));
+  for (const [key] of t.countryPorts.top(t.countryPorts.size)) {
+    if (key === OTHER) continue;
+    const [country, port] = key.split(' ');
+    const list = out.get(country) ?? [];
+    if (list.length < 3) list.push(port);
+    out.set(country, list);
+  }
   return out;
 }
 
