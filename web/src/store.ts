@@ -94,7 +94,7 @@ export class Store {
   /** The summary the page shows: the server's filtered one when filters apply, else every producer's merged. */
   current(): WindowSummary | null {
     if (this.hasFilters() && this.filtered !== null && this.filtered.window === this.view.window) return this.filtered;
-    return merge([...this.summaries[this.view.window].values()]);
+    return merge(live([...this.summaries[this.view.window].values()]));
   }
 
   hasFilters(): boolean {
@@ -141,6 +141,36 @@ function writeUrl(v: ViewState): string {
   return q.toString();
 }
 
+/**
+ * The producers still worth adding up: a producer that has not published for a whole window (a Lambda container
+ * that went cold, a stopped instance) has nothing left in that window. When none is current, the newest alone.
+ */
+function live(list: WindowSummary[], now = Date.now()): WindowSummary[] {
+  const current = list.filter((s) => now - s.generated_at < s.window_seconds * 1000);
+  if (current.length > 0 || list.length === 0) return current;
+  return [list.reduce((a, b) => (b.generated_at > a.generated_at ? b : a))];
+}
+
+type Distinct = WindowSummary['distinct_remote'];
+
+/** Union of two HyperLogLog counters: register-wise maximum, then the usual estimate (as the server computes it). */
+function mergeDistinct(a: Distinct, b: Distinct): Distinct {
+  if (a.precision !== b.precision || !a.registers || !b.registers) return { ...a, estimate: Math.max(a.estimate, b.estimate) };
+  const ra = Uint8Array.from(atob(a.registers), (c) => c.charCodeAt(0));
+  const rb = Uint8Array.from(atob(b.registers), (c) => c.charCodeAt(0));
+  let sum = 0;
+  let zeros = 0;
+  for (let i = 0; i < ra.length; i++) {
+    ra[i] = Math.max(ra[i], rb[i]);
+    sum += 2 ** -ra[i];
+    if (ra[i] === 0) zeros++;
+  }
+  const m = ra.length;
+  const raw = (0.7213 / (1 + 1.079 / m)) * m * m / sum;
+  const estimate = Math.round(raw <= 2.5 * m && zeros > 0 ? m * Math.log(m / zeros) : raw);
+  return { estimate, precision: a.precision, registers: btoa(String.fromCharCode(...ra)) };
+}
+
 type Row = { key: string | number; records: number; packets: number; bytes: number; rejects: number };
 
 /** Adds the summaries of several producers: rows with equal keys add up; series add by timestamp. */
@@ -177,7 +207,7 @@ export function merge(list: WindowSummary[]): WindowSummary | null {
       out.series.bytes[j] += s.series.bytes[i];
       out.series.flows[j] += s.series.flows[i];
     });
-    out.distinct_remote.estimate = Math.max(out.distinct_remote.estimate, s.distinct_remote.estimate);
+    out.distinct_remote = mergeDistinct(out.distinct_remote, s.distinct_remote);
     out.freshness.newest_end = Math.max(out.freshness.newest_end ?? 0, s.freshness.newest_end ?? 0) || null;
     out.producer = `${list.length} producers`;
   }
