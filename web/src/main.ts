@@ -94,9 +94,11 @@ async function main(): Promise<void> {
     if (s !== lastSummary) {
       lastSummary = s;
       const filtered = store.hasFilters();
-      renderTiles($('tiles'), s, filtered);
+      const lastMinute = store.merged('1m');
+      renderTiles($('tiles'), s, filtered, lastMinute);
       renderTables($('tables'), s, store);
-      chart.update(s);
+      // Until a longer window has two finished minutes, its chart shows the last minute second by second.
+      chart.update(!filtered && s !== null && s.series.step > 1 && s.series.t.length < 3 ? lastMinute : s);
       if (filtered) refreshFiltered();
     }
     map.update(s, store.fresh);

@@ -97,6 +97,11 @@ export class Store {
     return merge(live([...this.summaries[this.view.window].values()]));
   }
 
+  /** Every current producer of a window, added up (unfiltered). */
+  merged(window: WindowName): WindowSummary | null {
+    return merge(live([...this.summaries[window].values()]));
+  }
+
   hasFilters(): boolean {
     return FILTER_KEYS.some((k) => this.view[k] !== undefined);
   }

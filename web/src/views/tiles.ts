@@ -5,8 +5,9 @@ import type { WindowSummary } from '../store';
  * Key figures. Rates come from the last complete step of the series. Freshness says how complete the data is —
  * VPC Flow Logs arrive minutes late, and "live" is misread without it.
  */
-export function renderTiles(root: HTMLElement, s: WindowSummary | null, filtered: boolean): void {
-  const series = s?.series;
+export function renderTiles(root: HTMLElement, s: WindowSummary | null, filtered: boolean, live: WindowSummary | null): void {
+  // Rates are "now": from the per-second series of the last minute unless a filter narrows the view.
+  const series = (filtered ? s : live ?? s)?.series;
   const last = series && series.t.length > 1 ? series.t.length - 2 : -1;
   const step = series?.step ?? 1;
   const rate = (a: number[] | undefined) => (a && last >= 0 ? a[last] / step : 0);
