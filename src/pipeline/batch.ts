@@ -1,4 +1,4 @@
-import { InputError, RejectCounts, type Rejection } from '../errors.js';
+import { InputError, RejectCounts } from '../errors.js';
 import { DEFAULT_FORMAT, parseFormat, type FlowFormat } from '../parse/format.js';
 import type { FlowReader } from '../parse/reader.js';
 import { decodeStream, type InputFormat } from '../sources/decode.js';
@@ -59,4 +59,3 @@ export async function readInput(reader: FlowReader, input: string, opts: BatchOp
   }
 }
 
-export type { Rejection };

@@ -68,7 +68,7 @@ export class SecondAccumulator {
     b.totals.flows = this.flows;
     b.totals.nodata = this.nodata;
     b.totals.skipdata = this.skipdata;
-    const r: LiveRecord = { country: '', place: null, asn: 0, address: '', addressHash: 0, port: '', protocol: 0, action: '', direction: '', iface: '', packets: 0, bytes: 0, reject: 0 };
+    const r: LiveRecord = { country: '', place: null, asn: 0, port: '', protocol: 0, action: '', direction: '', iface: '' };
     for (const [loc, byCombo] of this.cells) {
       const g = loc.geo;
       r.country = g.country_code ?? '??';

@@ -2,23 +2,18 @@ import { HyperLogLog } from './hll.js';
 import { TallyTable } from './tally.js';
 import { TopK } from './top-k.js';
 
-/** One record as the live tables see it: the keys it counts under, and its measures. */
+/** The keys one group of records counts under in the live tables. */
 export interface LiveRecord {
   country: string;
   /** Place key (country, region, city) or null when the remote side has no city. */
   place: string | null;
   asn: number;
-  address: string;
-  addressHash: number;
   /** `protocol/service port`, e.g. `6/22`. */
   port: string;
   protocol: number;
   action: string;
   direction: string;
   iface: string;
-  packets: number;
-  bytes: number;
-  reject: number;
 }
 
 /** Caps on distinct keys per table (beyond them, keys count as "(other)"). */
@@ -69,10 +64,6 @@ export class Tables {
     this.interfaces = new TallyTable(caps.interfaces);
     this.facts = new TallyTable(caps.facts);
     this.countryPorts = new TallyTable(caps.countryPorts);
-  }
-
-  add(r: LiveRecord): void {
-    this.addCounts(r, 1, r.packets, r.bytes, r.reject);
   }
 
   /** Counts `records` records (with their packets, bytes and rejects) under the keys of r. */
