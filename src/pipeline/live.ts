@@ -219,6 +219,7 @@ export class LivePipeline {
         last_arrival: s.lastArrival || null,
       })),
       input_errors: this.inputErrors.slice(-10),
+      memory: memoryMiB(),
     };
   }
 
@@ -229,6 +230,12 @@ export class LivePipeline {
     this.publishEvents();
     this.tick();
   }
+}
+
+function memoryMiB(): Record<string, number> {
+  const m = process.memoryUsage();
+  const mib = (n: number) => Math.round(n / 2 ** 20);
+  return { rss: mib(m.rss), heap_used: mib(m.heapUsed), heap_total: mib(m.heapTotal), array_buffers: mib(m.arrayBuffers), external: mib(m.external) };
 }
 
 async function* once(body: Buffer): AsyncGenerator<Buffer> {
