@@ -14,6 +14,11 @@ export class FlowView {
 
   constructor(private readonly enricher: Enricher) {}
 
+  /** Loads every database now rather than on first use. */
+  warm(): void {
+    this.enricher.warm();
+  }
+
   /** The data sources the enricher uses (for attribution). */
   sources() {
     return this.enricher.sources();
