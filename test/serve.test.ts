@@ -6,6 +6,9 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { gzipSync } from 'node:zlib';
 import mqtt from 'mqtt';
+import pino from 'pino';
+import { ServeConfig, validate } from '../src/config/schema.js';
+import { startServer } from '../src/server/serve.js';
 import { firehoseBody, firehoseFromCloudWatch, lambdaEvent } from './aws-payloads.js';
 import { V2 } from './samples.js';
 import { collect, freePort, mosquitto, tempDir, testServer, waitFor, wsClient } from './server-helpers.js';
@@ -207,6 +210,17 @@ describe('serve: follow mode', () => {
     assert.equal(s.pipeline.rejects.total, 0);
     await s.stop();
     assert.ok(JSON.parse(readFileSync(state, 'utf8')));
+  });
+});
+
+describe('serve: listening beyond loopback', () => {
+  it('warns when nothing protects ingest or viewing', async () => {
+    const logged: string[] = [];
+    const log = pino({ level: 'warn' }, { write: (line: string) => { logged.push(line); } });
+    const cfg = validate(ServeConfig, { host: '0.0.0.0', port: 0, mqttPort: 0, logLevel: 'warn' });
+    const server = await startServer(cfg, log);
+    await server.stop();
+    assert.ok(logged.some((l) => /beyond loopback with no --ingest-token and no --viewer-token/.test(l)), logged.join('\n'));
   });
 });
 

@@ -5,6 +5,7 @@ import { Enricher } from '../enrich/enricher.js';
 import { shareData } from '../enrich/data-files.js';
 import { KNOWN_FIELDS } from '../parse/fields.js';
 import { formatOf, looksLikeHeader, type FlowFormat } from '../parse/format.js';
+import { isGzip } from '../sources/decode.js';
 import { planSegments, type Segment } from './segments.js';
 import type { SegmentResult, SegmentTask, WorkerSetup } from './worker.js';
 
@@ -51,7 +52,7 @@ export function splittable(path: string, configured: FlowFormat, minBytes: numbe
     closeSync(fd);
   }
   const first = head.findIndex((c) => c !== 0x20 && c !== 0x0a && c !== 0x0d && c !== 0x09);
-  if ((head[0] === 0x1f && head[1] === 0x8b) || head[first] === 0x7b || head[first] === 0x5b) return null;
+  if (isGzip(head) || head[first] === 0x7b || head[first] === 0x5b) return null;
   const nl = head.indexOf(10);
   const tokens = head.toString('latin1', 0, nl < 0 ? head.length : nl).trim().split(/[ \t]+/);
   if (KNOWN_FIELDS.has(tokens[0]) && looksLikeHeader(tokens)) {

@@ -5,7 +5,7 @@ import { secretMatches } from '../broker/secret.js';
 import type { ServeConfig } from '../config/schema.js';
 import type { LiveFilter } from '../aggregate/live/bucket.js';
 import { WINDOWS, type WindowName } from '../aggregate/live/live.js';
-import type { InputFormat } from '../sources/decode.js';
+import { isGzip, type InputFormat } from '../sources/decode.js';
 import { metricsText } from './metrics.js';
 import type { LivePipeline } from '../pipeline/live.js';
 
@@ -40,7 +40,6 @@ class HttpError extends Error {
   }
 }
 
-const isGzip = (b: Buffer) => b.length >= 2 && b[0] === 0x1f && b[1] === 0x8b;
 
 /**
  * The HTTP side of `serve`: health, stats and metrics, the three ingest endpoints, and the dashboard. Ingest

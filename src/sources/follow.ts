@@ -1,5 +1,6 @@
 import { closeSync, fstatSync, openSync, readdirSync, readFileSync, readSync, renameSync, statSync, writeFileSync, type Stats } from 'node:fs';
 import { join } from 'node:path';
+import { isGzip } from './decode.js';
 
 /** Read positions by path, with the file identity they belong to, so a restart resumes where it stopped. */
 export type FollowState = Record<string, { dev: number; ino: number; offset: number }>;
@@ -152,7 +153,7 @@ export class Follower {
     const saved = this.resumeFrom(path, s);
     const t: Tracked = { path, fd, dev: s.dev, ino: s.ino, offset: saved, committed: saved, done: false };
     this.files.set(path, t);
-    if (head[0] === 0x1f && head[1] === 0x8b) {
+    if (isGzip(head)) {
       // gzip cannot be tailed: read once, whole; remembered as done.
       t.done = true;
       if (saved < s.size) {
