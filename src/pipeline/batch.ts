@@ -3,6 +3,7 @@ import { DEFAULT_FORMAT, parseFormat, type FlowFormat } from '../parse/format.js
 import type { FlowReader } from '../parse/reader.js';
 import { decodeStream, type InputFormat } from '../sources/decode.js';
 import { openInput } from '../sources/input.js';
+import { feedPiece } from './feed.js';
 import { addCounts, zeroCounts, type Counts } from './select.js';
 
 export interface BatchOptions {
@@ -45,10 +46,7 @@ export async function readInput(reader: FlowReader, input: string, opts: BatchOp
   try {
     const chunks = await openInput(input);
     for await (const piece of decodeStream(chunks, input, { format: opts.inputFormat, maxDocumentBytes: opts.maxDocumentBytes })) {
-      if (piece.type === 'chunk') reader.chunk(piece.data);
-      else if (piece.type === 'message') reader.message(piece.data, piece.where);
-      else if (piece.type === 'reject') reader.rejectPiece(piece.rejection);
-      else stats.controlMessages++;
+      if (feedPiece(reader, piece)) stats.controlMessages++;
       const wait = afterPiece?.();
       if (wait !== undefined) await wait;
     }

@@ -15,6 +15,7 @@ import { decodeStream, type InputFormat } from '../sources/decode.js';
 import { dispatchJson } from '../sources/envelopes.js';
 import type { Publisher } from '../sinks/mqtt.js';
 import { EventSampler } from './events.js';
+import { feedPiece } from './feed.js';
 
 /** Per-source health: how much came in and how fresh it is. */
 export interface SourceStats {
@@ -90,13 +91,12 @@ export class LivePipeline {
   /** A reader that feeds this pipeline, for one source (a file, stdin, the demo, an ingest request). */
   reader(name: string, onReject?: (r: Rejection) => void): FlowReader {
     const stats = this.source(name);
-    const end = this.format.col.end;
     const onRecord = (line: FlowLine) => {
       this.lines++;
       this.records++;
       stats.records++;
       stats.lastArrival = this.clock();
-      const e = line.format.col.end >= 0 ? line.nums[line.format.col.end] : (end >= 0 ? line.nums[end] : NaN);
+      const e = line.format.col.end >= 0 ? line.nums[line.format.col.end] : NaN;
       if (e > stats.newestEnd) stats.newestEnd = e;
       this.view.read(line);
       this.aggregator.add(line, this.view);
@@ -117,17 +117,10 @@ export class LivePipeline {
 
   /** Decodes and reads one HTTP body (any shape the core decodes). */
   async ingest(name: string, body: Buffer, format: InputFormat): Promise<IngestResult> {
-    const result: IngestResult = { accepted: 0, rejected: 0, controlMessages: 0, rejections: [] };
-    const reader = this.reader(name, (r) => {
-      result.rejected++;
-      if (result.rejections.length < FIRST_REJECTIONS) result.rejections.push({ where: r.where, code: r.code, detail: r.detail });
-    });
+    const { result, reader } = this.ingestReader(name);
     try {
       for await (const piece of decodeStream(once(body), name, { format, maxDocumentBytes: this.cfg.maxBodyBytes * 4 })) {
-        if (piece.type === 'chunk') reader.chunk(piece.data);
-        else if (piece.type === 'message') reader.message(piece.data, piece.where);
-        else if (piece.type === 'reject') reader.rejectPiece(piece.rejection);
-        else result.controlMessages++;
+        if (feedPiece(reader, piece)) result.controlMessages++;
       }
     } catch (err) {
       result.error = (err as Error).message;
@@ -139,20 +132,21 @@ export class LivePipeline {
 
   /** Reads an already parsed JSON envelope (a Lambda event): same decoding as a body, without re-serialising it. */
   ingestValue(name: string, value: unknown): IngestResult {
+    const { result, reader } = this.ingestReader(name);
+    for (const piece of dispatchJson(value, name)) if (feedPiece(reader, piece)) result.controlMessages++;
+    reader.end();
+    result.accepted = reader.records;
+    return result;
+  }
+
+  /** A reader for one request, noting its first rejections in the result. */
+  private ingestReader(name: string): { result: IngestResult; reader: FlowReader } {
     const result: IngestResult = { accepted: 0, rejected: 0, controlMessages: 0, rejections: [] };
     const reader = this.reader(name, (r) => {
       result.rejected++;
       if (result.rejections.length < FIRST_REJECTIONS) result.rejections.push({ where: r.where, code: r.code, detail: r.detail });
     });
-    for (const piece of dispatchJson(value, name)) {
-      if (piece.type === 'chunk') reader.chunk(piece.data);
-      else if (piece.type === 'message') reader.message(piece.data, piece.where);
-      else if (piece.type === 'reject') reader.rejectPiece(piece.rejection);
-      else result.controlMessages++;
-    }
-    reader.end();
-    result.accepted = reader.records;
-    return result;
+    return { result, reader };
   }
 
   start(): void {

@@ -1,7 +1,8 @@
 import type { Logger } from 'pino';
 import type { ServeConfig } from '../config/schema.js';
 import type { FlowReader } from '../parse/reader.js';
-import { decodeStream, type Piece } from '../sources/decode.js';
+import { feedPiece } from '../pipeline/feed.js';
+import { decodeStream } from '../sources/decode.js';
 import { DemoStream } from '../sources/demo/stream.js';
 import { Follower } from '../sources/follow.js';
 import { openInput } from '../sources/input.js';
@@ -49,7 +50,7 @@ export class Inputs {
     try {
       for await (const piece of decodeStream(await openInput(input), input, { maxDocumentBytes: this.cfg.maxBodyBytes * 4 })) {
         if (this.stopped) break;
-        feed(reader, piece);
+        feedPiece(reader, piece);
         await pace();
       }
       reader.end();
@@ -100,7 +101,7 @@ export class Inputs {
       },
       whole: async (path) => {
         const reader = this.pipeline.reader(path);
-        for await (const piece of decodeStream(await openInput(path), path, { maxDocumentBytes: this.cfg.maxBodyBytes * 4 })) feed(reader, piece);
+        for await (const piece of decodeStream(await openInput(path), path, { maxDocumentBytes: this.cfg.maxBodyBytes * 4 })) feedPiece(reader, piece);
         reader.end();
       },
       error: (path, err) => this.fail(path, `${path}: ${err.message}`),
@@ -113,10 +114,4 @@ export class Inputs {
     this.demo?.stop();
     this.follower?.stop();
   }
-}
-
-function feed(reader: FlowReader, piece: Piece): void {
-  if (piece.type === 'chunk') reader.chunk(piece.data);
-  else if (piece.type === 'message') reader.message(piece.data, piece.where);
-  else if (piece.type === 'reject') reader.rejectPiece(piece.rejection);
 }
