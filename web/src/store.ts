@@ -1,6 +1,7 @@
 import type { LiveFilter } from '../../src/aggregate/live/bucket';
 import type { WindowSummary } from '../../src/aggregate/live/summary';
 import type { Geo } from '../../src/enrich/enricher';
+import { estimateOf } from '../../src/aggregate/live/hll';
 
 export type { Geo, WindowSummary };
 export type WindowName = '1m' | '15m' | '1h';
@@ -158,22 +159,13 @@ function live(list: WindowSummary[], now = Date.now()): WindowSummary[] {
 
 type Distinct = WindowSummary['distinct_remote'];
 
-/** Union of two HyperLogLog counters: register-wise maximum, then the usual estimate (as the server computes it). */
+/** Union of two HyperLogLog counters: register-wise maximum, then the server's own estimate. */
 function mergeDistinct(a: Distinct, b: Distinct): Distinct {
   if (a.precision !== b.precision || !a.registers || !b.registers) return { ...a, estimate: Math.max(a.estimate, b.estimate) };
   const ra = Uint8Array.from(atob(a.registers), (c) => c.charCodeAt(0));
   const rb = Uint8Array.from(atob(b.registers), (c) => c.charCodeAt(0));
-  let sum = 0;
-  let zeros = 0;
-  for (let i = 0; i < ra.length; i++) {
-    ra[i] = Math.max(ra[i], rb[i]);
-    sum += 2 ** -ra[i];
-    if (ra[i] === 0) zeros++;
-  }
-  const m = ra.length;
-  const raw = (0.7213 / (1 + 1.079 / m)) * m * m / sum;
-  const estimate = Math.round(raw <= 2.5 * m && zeros > 0 ? m * Math.log(m / zeros) : raw);
-  return { estimate, precision: a.precision, registers: btoa(String.fromCharCode(...ra)) };
+  for (let i = 0; i < ra.length; i++) ra[i] = Math.max(ra[i], rb[i]);
+  return { estimate: estimateOf(ra), precision: a.precision, registers: btoa(String.fromCharCode(...ra)) };
 }
 
 type Row = { key: string | number; records: number; packets: number; bytes: number; rejects: number };

@@ -5,7 +5,6 @@
  */
 export const HLL_PRECISION = 11;
 const M = 1 << HLL_PRECISION;
-const ALPHA = 0.7213 / (1 + 1.079 / M);
 
 export class HyperLogLog {
   readonly registers = new Uint8Array(M);
@@ -60,4 +59,3 @@ export function hashWords(w: Uint32Array, o: number): number {
   return mix32(mix32(mix32(mix32(w[o]) ^ w[o + 1]) ^ w[o + 2]) ^ w[o + 3]);
 }
 
-export const HLL_ALPHA = ALPHA;
