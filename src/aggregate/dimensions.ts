@@ -15,6 +15,12 @@ export interface Dimension {
   key(line: FlowLine, view: FlowView): KeyPart;
   /** The key as shown in the report (null shows as "-" in TSV/CSV and null in JSON). */
   show(key: KeyPart): string | number | null;
+  /**
+   * The same key as an integer in [0, radix) when it is cheap to have one (equal keys, equal codes; null is 0), or
+   * -1 when this record's key has none. Lets a group be found with one number-keyed lookup.
+   */
+  code?(line: FlowLine, view: FlowView): number;
+  readonly radix?: number;
 }
 
 const asIs = (key: KeyPart) => key;
@@ -27,11 +33,21 @@ const showCity = (key: KeyPart) => {
   return region === '' ? city : `${city}, ${region}`;
 };
 
-const geo = (name: string, side: (v: FlowView) => Located | null, field: 'country_code' | 'asn'): Dimension => ({
-  name, key: (_l, v) => side(v)?.geo[field] ?? null, show: asIs,
+const country = (name: string, side: (v: FlowView) => Located | null): Dimension => ({
+  name, key: (_l, v) => side(v)?.geo.country_code ?? null, show: asIs,
+  code: (_l, v) => side(v)?.countryId ?? 0, radix: 1 << 10,
+});
+const asn = (name: string, side: (v: FlowView) => Located | null): Dimension => ({
+  name, key: (_l, v) => side(v)?.geo.asn ?? null, show: asIs,
+  code: (_l, v) => {
+    const n = side(v)?.geo.asn ?? null;
+    return n === null ? 0 : n + 1;
+  },
+  radix: 2 ** 32 + 1,
 });
 const city = (name: string, side: (v: FlowView) => Located | null): Dimension => ({
   name, key: (_l, v) => cityKey(side(v)), show: showCity,
+  code: (_l, v) => side(v)?.placeId ?? 0, radix: 1 << 20,
 });
 const column = (name: string, pick: (l: FlowLine) => number): Dimension => ({
   name, key: (l) => l.text(pick(l)), show: asIs,
@@ -43,20 +59,25 @@ const number = (name: string, pick: (l: FlowLine) => number): Dimension => ({
     return k < 0 || Number.isNaN(l.nums[k]) ? null : l.nums[k];
   },
   show: asIs,
+  code: (l) => {
+    const k = pick(l);
+    return k < 0 || Number.isNaN(l.nums[k]) ? 0 : l.nums[k] < 0xffff ? l.nums[k] + 1 : -1;
+  },
+  radix: 1 << 16,
 });
 
 const ACTION_NAMES = [null, 'ACCEPT', 'REJECT'];
 
 export const DIMENSIONS: Record<string, Dimension> = Object.fromEntries([
-  geo('src_country', (v) => v.src, 'country_code'),
+  country('src_country', (v) => v.src),
   city('src_city', (v) => v.src),
-  geo('src_asn', (v) => v.src, 'asn'),
-  geo('dst_country', (v) => v.dst, 'country_code'),
+  asn('src_asn', (v) => v.src),
+  country('dst_country', (v) => v.dst),
   city('dst_city', (v) => v.dst),
-  geo('dst_asn', (v) => v.dst, 'asn'),
-  geo('remote_country', (v) => v.remote, 'country_code'),
+  asn('dst_asn', (v) => v.dst),
+  country('remote_country', (v) => v.remote),
   city('remote_city', (v) => v.remote),
-  geo('remote_asn', (v) => v.remote, 'asn'),
+  asn('remote_asn', (v) => v.remote),
   column('srcaddr', (l) => l.format.col.srcaddr),
   column('dstaddr', (l) => l.format.col.dstaddr),
   number('src_port', (l) => l.format.col.srcport),
@@ -67,8 +88,13 @@ export const DIMENSIONS: Record<string, Dimension> = Object.fromEntries([
     // `other` actions are rare enough to read as text.
     key: (l: FlowLine) => (l.action === Action.other ? l.text(l.format.col.action) : ACTION_NAMES[l.action]),
     show: asIs,
+    code: (l: FlowLine) => (l.action === Action.other ? -1 : l.action),
+    radix: 4,
   },
-  { name: 'direction', key: (_l: FlowLine, v: FlowView) => DIRECTION_NAMES[v.endpoints.direction], show: asIs },
+  {
+    name: 'direction', key: (_l: FlowLine, v: FlowView) => DIRECTION_NAMES[v.endpoints.direction], show: asIs,
+    code: (_l: FlowLine, v: FlowView) => v.endpoints.direction, radix: 8,
+  },
   column('interface_id', (l) => l.format.col.interfaceId),
   column('log_status', (l) => l.format.col.logStatus),
   column('region', (l) => l.format.col.region),

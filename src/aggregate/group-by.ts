@@ -18,12 +18,16 @@ type Level = Map<KeyPart, Level | Totals>;
 
 /**
  * Records, packets and bytes grouped by a list of dimensions. Groups live in nested Maps, one level per
- * dimension, so adding a record costs one Map lookup per dimension and never builds a composite key string.
- * Exact: every group is kept until the end (the report answers like Athena would, not approximately).
+ * dimension, so adding a record never builds a composite key string. When every dimension has an integer code
+ * (countries, cities, ASNs, ports, action…) and together they fit a double's 53 bits, a group is first looked up
+ * by one number made of the codes; that map points at the same totals as the nested one, so both ways of finding
+ * a group always agree. Exact: every group is kept until the end (the report answers like Athena would).
  */
 export class GroupBy {
   private readonly root: Level = new Map();
   private readonly dims: Dimension[];
+  /** Totals by composite code, or null when the dimensions cannot be coded together. */
+  private readonly byCode: Map<number, Totals> | null;
   groups = 0;
 
   constructor(readonly dimensions: readonly string[]) {
@@ -32,12 +36,38 @@ export class GroupBy {
       if (d === undefined) throw new Error(`unknown dimension "${name}"`);
       return d;
     });
+    const span = this.dims.reduce((n, d) => (d.code === undefined ? Infinity : n * d.radix!), 1);
+    this.byCode = span <= Number.MAX_SAFE_INTEGER ? new Map() : null;
   }
 
   add(line: FlowLine, view: FlowView): void {
     const col = line.format.col;
     const packets = col.packets < 0 ? 0 : line.nums[col.packets] || 0;
     const bytes = col.bytes < 0 ? 0 : line.nums[col.bytes] || 0;
+    const code = this.byCode === null ? -1 : this.codeOf(line, view);
+    let totals = code < 0 ? undefined : this.byCode!.get(code);
+    if (totals === undefined) {
+      totals = this.find(line, view);
+      if (code >= 0) this.byCode!.set(code, totals);
+    }
+    totals.records++;
+    totals.packets += packets;
+    totals.bytes += bytes;
+  }
+
+  /** The record's composite code, or -1 when a dimension has no code for it. */
+  private codeOf(line: FlowLine, view: FlowView): number {
+    let code = 0;
+    for (const d of this.dims) {
+      const c = d.code!(line, view);
+      if (c < 0) return -1;
+      code = code * d.radix! + c;
+    }
+    return code;
+  }
+
+  /** The record's group in the nested maps, made (empty) when new. */
+  private find(line: FlowLine, view: FlowView): Totals {
     let level = this.root;
     const last = this.dims.length - 1;
     for (let i = 0; i < last; i++) {
@@ -47,15 +77,12 @@ export class GroupBy {
       level = next;
     }
     const key = this.dims[last].key(line, view);
-    const totals = level.get(key) as Totals | undefined;
+    let totals = level.get(key) as Totals | undefined;
     if (totals === undefined) {
-      level.set(key, { records: 1, packets, bytes });
+      level.set(key, (totals = { records: 0, packets: 0, bytes: 0 }));
       this.groups++;
-    } else {
-      totals.records++;
-      totals.packets += packets;
-      totals.bytes += bytes;
     }
+    return totals;
   }
 
   /** Adds another GroupBy's groups (same dimensions) into this one: how parallel workers' results combine. */

@@ -24,6 +24,9 @@ export interface Located {
   readonly bytes: Buffer;
   /** Identifies the place (country, region, city) for grouping: equal places, equal keys. */
   readonly placeKey: string;
+  /** Small integers for the same identities (0 = no country / no city), so grouping can use number keys. */
+  readonly placeId: number;
+  readonly countryId: number;
 }
 
 export interface EnricherOptions {
@@ -140,5 +143,28 @@ function merge(p: Place, o: Owner): Located {
   };
   const json = JSON.stringify(geo);
   const placeKey = `${geo.country_code ?? ''}\t${geo.region ?? ''}\t${geo.city ?? ''}`;
-  return Object.freeze({ geo: Object.freeze(geo), json, bytes: Buffer.from(json), placeKey });
+  const place = geo.city === null ? null : places.intern(placeKey);
+  return Object.freeze({
+    geo: Object.freeze(geo), json, bytes: Buffer.from(json),
+    placeKey: place?.text ?? placeKey, placeId: place?.id ?? 0,
+    countryId: geo.country_code === null ? 0 : countries.intern(geo.country_code).id,
+  });
 }
+
+/**
+ * Numbers for texts, stable for the life of the process (groups are keyed by them). Equal texts also share one
+ * string object, so a Map lookup compares pointers rather than bytes. Bounded by the database: there are only so
+ * many places and countries in it.
+ */
+class Interned {
+  private readonly ids = new Map<string, { text: string; id: number }>();
+
+  intern(text: string): { text: string; id: number } {
+    let known = this.ids.get(text);
+    if (known === undefined) this.ids.set(text, (known = { text, id: this.ids.size + 1 }));
+    return known;
+  }
+}
+
+const places = new Interned();
+const countries = new Interned();

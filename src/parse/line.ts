@@ -3,6 +3,7 @@ import type { RejectCode } from '../errors.js';
 import { outputKey } from './fields.js';
 import { parseIPv4, parseIPv6 } from './address.js';
 import type { FlowFormat } from './format.js';
+import { FAST_NO, FAST_SPECIAL, KIND_ADDR as ADDR, KIND_INT as INT, KIND_TEXT as TEXT, fastScan } from './fast-scan.js';
 
 /** The `action` field, as a small number so the hot path compares integers. */
 export const Action = { none: 0, accept: 1, reject: 2, other: 3 } as const;
@@ -15,9 +16,6 @@ export const ADDR_NONE = 0;
 export const ADDR_V4 = 4;
 export const ADDR_V6 = 6;
 
-const TEXT = 0;
-const INT = 1;
-const ADDR = 2;
 const SPACE = 0x20;
 const TAB = 0x09;
 /** Start/end above this are milliseconds, not seconds (flow-logs.md §1.7): normalised to seconds. */
@@ -75,6 +73,11 @@ export class FlowLine {
   /** Parses buf[s, e) (one line, no line terminator). Returns null when the line is a valid record. */
   parse(buf: Uint8Array, s: number, e: number): RejectCode | null {
     this.buf = buf;
+    const fast = fastScan(buf, s, e, this.codes, this);
+    if (fast !== FAST_NO) {
+      this.special = fast === FAST_SPECIAL;
+      return this.readEnums();
+    }
     const count = this.scan(buf, s, e);
     if (count !== this.width) {
       this.error = `expected ${this.width} fields, found ${count}`;
@@ -85,9 +88,9 @@ export class FlowLine {
   }
 
   /**
-   * Splits on runs of spaces or tabs (AWS's own docs have a double-space example), then reads each field by its
-   * column's kind, noting the first one that cannot be what its column holds. Two tight passes beat one loop that
-   * does everything: the tokenizer's inner loop stays small enough to compile well.
+   * The general path, for lines the one-pass scan leaves (`-`, IPv6, anything wrong): splits on runs of spaces or
+   * tabs (AWS's own docs have a double-space example), then reads each field by its column's kind, noting the
+   * first one that cannot be what its column holds.
    */
   private scan(buf: Uint8Array, s: number, e: number): number {
     const count = this.tokenize(buf, s, e);
