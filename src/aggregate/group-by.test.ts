@@ -1,0 +1,50 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { V2 } from '../../test/samples.js';
+import { Enricher } from '../enrich/enricher.js';
+import { FlowView } from '../enrich/flow-view.js';
+import { DEFAULT_FORMAT } from '../parse/format.js';
+import { FlowReader } from '../parse/reader.js';
+import { FlowLogGenerator } from '../sources/demo/generator.js';
+import { GroupBy } from './group-by.js';
+
+const enricher = Enricher.open();
+
+/** Groups the lines two ways: with GroupBy, and with one Map keyed by the plain values read off the view. */
+function both(text: string, dims: string[]) {
+  const view = new FlowView(enricher);
+  const group = new GroupBy(dims);
+  const plain = new Map<string, number[]>();
+  const reader = new FlowReader({ format: DEFAULT_FORMAT }, (line) => {
+    view.read(line);
+    if (!view.hasPublic) return;
+    group.add(line, view);
+    const col = line.format.col;
+    const key = JSON.stringify([view.src?.geo.country_code ?? null, view.src?.geo.city ?? null,
+      view.src?.geo.region ?? null, line.text(col.action), Number.isNaN(line.nums[col.dstport]) ? null : line.nums[col.dstport]]);
+    const t = plain.get(key) ?? [0, 0, 0];
+    plain.set(key, [t[0] + 1, t[1] + line.nums[col.packets], t[2] + line.nums[col.bytes]]);
+  }, (r) => assert.fail(`${r.where}: ${r.detail}`));
+  reader.begin('test');
+  reader.chunk(Buffer.from(text));
+  reader.end();
+  return { group, plain };
+}
+
+describe('GroupBy', () => {
+  it('finds each group once, whether by composite code or by the nested keys', () => {
+    const gen = new FlowLogGenerator({ seed: 11, clients: 3000, scanners: 200 });
+    // Ports past the coded range and an action that is not ACCEPT/REJECT have no code: they take the nested path.
+    const odd = [V2.accept.replace(' 22 6 ', ' 65535 6 '), V2.accept.replace('ACCEPT', 'DROP'), V2.accept];
+    const lines = [...Array.from({ length: 30000 }, () => gen.line()), ...odd, ...odd];
+    const { group, plain } = both(`${lines.join('\n')}\n`, ['src_country', 'src_city', 'action', 'dst_port']);
+    const got = new Map<string, number[]>();
+    for (const { keys, totals } of group.rows()) {
+      const city = keys[1] === null ? [null, null] : String(keys[1]).split('\t').slice(1).reverse().map((x) => x || null);
+      got.set(JSON.stringify([keys[0], ...city, keys[2], keys[3]]), [totals.records, totals.packets, totals.bytes]);
+    }
+    assert.equal(group.groups, plain.size);
+    assert.deepEqual(got, plain);
+    assert.ok(plain.size > 1000, 'enough groups to mean something');
+  });
+});
