@@ -6,38 +6,35 @@ import { readData } from './data-files.js';
 /**
  * Address ranges → AS number and organisation, from the CSV files of `@ip-location-db/asn`
  * (`first,last,asn,organisation`, sorted, non-overlapping). That package ships no MMDB, so the ranges are held in
- * typed arrays and searched by bisection: as fast as a tree walk and a fraction of the memory of objects.
+ * typed arrays and searched by bisection: as fast as a tree walk and a fraction of the memory of objects. Each
+ * organisation is stored once (400k IPv4 ranges name only 84k of them), so the CSV text is not kept.
  */
 export class AsnRanges {
   private constructor(
     /** Range bounds: one number per range (IPv4) or four 32-bit words per range (IPv6). */
     private readonly first: Uint32Array,
     private readonly last: Uint32Array,
-    private readonly asns: Uint32Array,
-    /** Where each range's organisation is in the CSV text: decoded only when asked (most never are). */
-    private readonly orgStart: Uint32Array,
-    private readonly orgEnd: Uint32Array,
-    private readonly text: Buffer,
+    /** Per range, its entry in the owner table below. */
+    private readonly ownerOf: Uint32Array,
+    private readonly owners: OwnerTable,
   ) {}
 
   get size(): number {
-    return this.asns.length;
+    return this.ownerOf.length;
   }
 
   static fromCsv(path: string, family: 4 | 6): AsnRanges {
-    return AsnRanges.parse(readData(path, 'ASN table'), family, path);
+    return AsnRanges.parse(readData(path, 'ASN table', false), family, path);
   }
 
   static parse(text: Buffer, family: 4 | 6, where = 'ASN table'): AsnRanges {
     const w = family === 4 ? 1 : 4;
-    let lines = 0;
+    let lines = 1;
     for (let i = text.indexOf(10); i >= 0; i = text.indexOf(10, i + 1)) lines++;
-    lines++;
     const first = new Uint32Array(lines * w);
     const last = new Uint32Array(lines * w);
-    const asns = new Uint32Array(lines);
-    const orgStart = new Uint32Array(lines);
-    const orgEnd = new Uint32Array(lines);
+    const ownerOf = new Uint32Array(lines);
+    const owners = new OwnerCollector(text);
     let n = 0;
     let lineNo = 0;
     for (let s = 0; s < text.length;) {
@@ -54,22 +51,21 @@ export class AsnRanges {
           || !readBound(text, s, c1, first, n * w, w) || !readBound(text, c1 + 1, c2, last, n * w, w)) {
           throw new UsageError(`${where}:${lineNo}: not a "first,last,asn,organisation" line`);
         }
-        asns[n] = asn;
-        orgStart[n] = c3 + 1;
-        orgEnd[n] = end;
+        ownerOf[n] = owners.add(asn, c3 + 1, end);
         n++;
       }
       s = e + 1;
     }
-    return new AsnRanges(first.slice(0, n * w), last.slice(0, n * w), asns.slice(0, n), orgStart.slice(0, n),
-      orgEnd.slice(0, n), text);
+    // subarray, not slice: the arrays are already the right size but for blank lines, and a copy would double
+    // the peak while starting.
+    return new AsnRanges(first.subarray(0, n * w), last.subarray(0, n * w), ownerOf.subarray(0, n), owners.table());
   }
 
   /** Index of the range holding an IPv4 address, or -1. */
   findV4(ip: number): number {
     const first = this.first;
     let lo = 0;
-    let hi = this.asns.length - 1;
+    let hi = this.ownerOf.length - 1;
     while (lo <= hi) {
       const mid = (lo + hi) >>> 1;
       if (first[mid] <= ip) lo = mid + 1;
@@ -81,7 +77,7 @@ export class AsnRanges {
   /** Index of the range holding an IPv6 address (words[o..o+3]), or -1. */
   findV6(words: Uint32Array, o: number): number {
     let lo = 0;
-    let hi = this.asns.length - 1;
+    let hi = this.ownerOf.length - 1;
     while (lo <= hi) {
       const mid = (lo + hi) >>> 1;
       if (compare(this.first, mid * 4, words, o) <= 0) lo = mid + 1;
@@ -92,8 +88,55 @@ export class AsnRanges {
 
   owner(index: number): Owner {
     if (index < 0) return { asn: null, as_org: null };
-    const org = unquote(this.text.toString('utf8', this.orgStart[index], this.orgEnd[index]));
-    return { asn: this.asns[index] || null, as_org: org === '' ? null : org };
+    const { asns, names, starts } = this.owners;
+    const j = this.ownerOf[index];
+    const org = unquote(names.toString('utf8', starts[j], starts[j + 1]));
+    return { asn: asns[j] || null, as_org: org === '' ? null : org };
+  }
+}
+
+/** Distinct (AS number, organisation text) pairs, the texts end to end. */
+interface OwnerTable {
+  asns: Uint32Array;
+  names: Buffer;
+  /** Owner j's text is names[starts[j], starts[j + 1]). */
+  starts: Uint32Array;
+}
+
+/** Gathers distinct owners while the CSV is read, by pointing into its text; `table()` copies them out. */
+class OwnerCollector {
+  private readonly byAsn = new Map<number, number>();
+  private readonly asns: number[] = [];
+  private readonly at: number[] = [];
+
+  constructor(private readonly text: Buffer) {}
+
+  /** The owner's index; an AS seen before with the same text reuses its entry. */
+  add(asn: number, s: number, e: number): number {
+    const known = this.byAsn.get(asn);
+    if (known !== undefined && this.same(known, s, e)) return known;
+    const j = this.asns.length;
+    this.asns.push(asn);
+    this.at.push(s, e);
+    if (known === undefined) this.byAsn.set(asn, j);
+    return j;
+  }
+
+  private same(j: number, s: number, e: number): boolean {
+    const text = this.text;
+    const at = this.at[2 * j];
+    if (this.at[2 * j + 1] - at !== e - s) return false;
+    for (let i = 0; i < e - s; i++) if (text[at + i] !== text[s + i]) return false;
+    return true;
+  }
+
+  table(): OwnerTable {
+    const count = this.asns.length;
+    const starts = new Uint32Array(count + 1);
+    for (let j = 0; j < count; j++) starts[j + 1] = starts[j] + this.at[2 * j + 1] - this.at[2 * j];
+    const names = Buffer.allocUnsafe(starts[count]);
+    for (let j = 0; j < count; j++) this.text.copy(names, starts[j], this.at[2 * j], this.at[2 * j + 1]);
+    return { asns: Uint32Array.from(this.asns), names, starts };
   }
 }
 

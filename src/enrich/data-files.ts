@@ -1,4 +1,4 @@
-import { openSync, readSync, closeSync, fstatSync } from 'node:fs';
+import { openSync, readSync, readFileSync, closeSync, fstatSync } from 'node:fs';
 import { UsageError } from '../errors.js';
 
 /**
@@ -8,12 +8,15 @@ import { UsageError } from '../errors.js';
  */
 const shared = new Map<string, SharedArrayBuffer>();
 
-/** The bytes of a data file: the shared copy when there is one, else read now. */
-export function readData(path: string, what = 'data file'): Buffer {
+/**
+ * The bytes of a data file: the shared copy when there is one, else read now. `keep: false` is for files read
+ * once into another form (the ASN tables): unless already shared, they are not kept.
+ */
+export function readData(path: string, what = 'data file', keep = true): Buffer {
   const sab = shared.get(path);
   if (sab !== undefined) return Buffer.from(sab);
   try {
-    return Buffer.from(readIntoShared(path));
+    return keep ? Buffer.from(readIntoShared(path)) : readFileSync(path);
   } catch (err) {
     throw new UsageError(`cannot read the ${what} ${path}: ${(err as Error).message}`);
   }
