@@ -16,17 +16,27 @@ export interface Geo {
   as_org: string | null;
 }
 
-/** A Geo with its JSON text made once, so writing a million records does not stringify a million objects. */
-export interface Located {
-  readonly geo: Geo;
-  readonly json: string;
-  /** `json` as UTF-8 bytes, ready to copy into output. */
-  readonly bytes: Buffer;
-  /** Identifies the place (country, region, city) for grouping: equal places, equal keys. */
-  readonly placeKey: string;
-  /** Small integers for the same identities (0 = no country / no city), so grouping can use number keys. */
-  readonly placeId: number;
-  readonly countryId: number;
+/**
+ * What we know about a public address, shared by every address that has the same answer, with what the sinks
+ * want of it made once: its JSON bytes (made on first use, so a report never pays for them) and small integer
+ * identities for grouping.
+ */
+export class Located {
+  private encoded: Buffer | null = null;
+
+  constructor(
+    readonly geo: Readonly<Geo>,
+    /** Identifies the place (country, region, city) for grouping: equal places, equal keys. */
+    readonly placeKey: string,
+    /** Small integers for the same identities (0 = no city / no country), so grouping can use number keys. */
+    readonly placeId: number,
+    readonly countryId: number,
+  ) {}
+
+  /** `geo` as JSON in UTF-8, ready to copy into output. */
+  get bytes(): Buffer {
+    return (this.encoded ??= Buffer.from(JSON.stringify(this.geo)));
+  }
 }
 
 export interface EnricherOptions {
@@ -141,14 +151,10 @@ function merge(p: Place, o: Owner): Located {
     asn: o.asn,
     as_org: o.as_org,
   };
-  const json = JSON.stringify(geo);
   const placeKey = `${geo.country_code ?? ''}\t${geo.region ?? ''}\t${geo.city ?? ''}`;
   const place = geo.city === null ? null : places.intern(placeKey);
-  return Object.freeze({
-    geo: Object.freeze(geo), json, bytes: Buffer.from(json),
-    placeKey: place?.text ?? placeKey, placeId: place?.id ?? 0,
-    countryId: geo.country_code === null ? 0 : countries.intern(geo.country_code).id,
-  });
+  return new Located(Object.freeze(geo), place?.text ?? placeKey, place?.id ?? 0,
+    geo.country_code === null ? 0 : countries.intern(geo.country_code).id);
 }
 
 /**
