@@ -1,7 +1,6 @@
 // The live path, measured end to end with real parts: a `serve` process, HTTP ingest, real MQTT-over-WebSocket
 // viewers (MQTT.js) and Debian's Chromium for the dashboard's frame rate. node bench/serve.mjs [--long]
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import mqtt from 'mqtt';
 import { chromium } from 'playwright-core';
@@ -29,14 +28,11 @@ async function startServe(extra = []) {
       if ((await fetch(`http://127.0.0.1:${port}/healthz`)).ok) break;
     } catch { await sleep(100); }
   }
-  const peakMiB = () => {
-    const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${proc.pid}/status`, 'utf8'));
-    return m ? Math.round(Number(m[1]) / 1024) : null;
-  };
-  const rssMiB = () => {
-    const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${proc.pid}/status`, 'utf8'));
-    return m ? Math.round(Number(m[1]) / 1024) : null;
-  };
+  // The serving process reports its own memory (`serve` runs itself again with its heap limit, so proc.pid may
+  // be the small parent that waits for it).
+  const memory = async () => (await (await fetch(`http://127.0.0.1:${port}/api/stats`)).json()).memory;
+  const peakMiB = async () => (await memory()).peak_rss;
+  const rssMiB = async () => (await memory()).rss;
   return { port, url: `http://127.0.0.1:${port}`, peakMiB, rssMiB, stop: () => new Promise((r) => { proc.once('exit', r); proc.kill('SIGTERM'); }) };
 }
 
@@ -134,7 +130,7 @@ export async function serveBench({ long = false } = {}) {
   console.error('serve: ingest throughput, 100 viewers…');
   out.throughput100Viewers = await throughput(server, 15);
   await v100.close();
-  out.peakMiBAfterThroughput = server.peakMiB();
+  out.peakMiBAfterThroughput = await server.peakMiB();
   await server.stop();
   out.latency = [];
   for (const rate of [10_000, 100_000]) {
@@ -142,7 +138,7 @@ export async function serveBench({ long = false } = {}) {
     const v = await viewers(server, 100);
     console.error(`serve: latency at ${rate} records/s with 100 viewers…`);
     const achieved = await steady(server, rate, 20);
-    out.latency.push({ rate, achieved, samples: v.latencies.length, p50: pct(v.latencies, 50), p99: pct(v.latencies, 99), max: pct(v.latencies, 100), peakMiB: server.peakMiB() });
+    out.latency.push({ rate, achieved, samples: v.latencies.length, p50: pct(v.latencies, 50), p99: pct(v.latencies, 99), max: pct(v.latencies, 100), peakMiB: await server.peakMiB() });
     await v.close();
     await server.stop();
   }
@@ -157,10 +153,10 @@ export async function serveBench({ long = false } = {}) {
     server = await startServe(['--demo', '--demo-rate', '20000']);
     out.memory = [];
     for (let m = 0; m <= 10; m++) {
-      out.memory.push({ minute: m, rssMiB: server.rssMiB() });
+      out.memory.push({ minute: m, rssMiB: await server.rssMiB() });
       if (m < 10) await sleep(60_000);
     }
-    out.memory.push({ peakMiB: server.peakMiB() });
+    out.memory.push({ peakMiB: await server.peakMiB() });
     await server.stop();
   }
   return out;

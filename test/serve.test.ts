@@ -240,6 +240,8 @@ describe('serve: the process', () => {
     }
     const stats = await (await fetch(`http://127.0.0.1:${port}/api/stats`)).json();
     assert.equal(stats.sources[0]?.name, 'demo', 'no input means the demo stream');
+    // Started without a heap flag, it runs itself again under --heap-mb's limit (1024 MiB plus the young generation).
+    assert.ok(stats.memory.heap_limit >= 1024 && stats.memory.heap_limit < 1200, `heap limit ${stats.memory.heap_limit} MiB`);
     const started = Date.now();
     const code = await new Promise((resolve) => {
       child.once('exit', resolve);

@@ -1,4 +1,7 @@
+import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { constants as osConstants } from 'node:os';
+import { getHeapStatistics } from 'node:v8';
 import { parseArgs } from 'node:util';
 import { ServeConfig, serveEnv, validate } from '../config/schema.js';
 import { UsageError } from '../errors.js';
@@ -12,10 +15,10 @@ const OPTIONS = {
   'viewer-token': { type: 'string' }, 'max-body-bytes': { type: 'string' }, 'mqtt-url': { type: 'string' },
   'mqtt-username': { type: 'string' }, 'mqtt-password': { type: 'string' }, 'topic-prefix': { type: 'string' },
   'producer-id': { type: 'string' }, 'tick-seconds': { type: 'string' }, 'events-per-second': { type: 'string' },
-  'web-root': { type: 'string' }, 'home-region': { type: 'string' }, 'log-level': { type: 'string' }, help: { type: 'boolean', short: 'h' },
+  'web-root': { type: 'string' }, 'heap-mb': { type: 'string' }, 'home-region': { type: 'string' }, 'log-level': { type: 'string' }, help: { type: 'boolean', short: 'h' },
 } as const;
 
-const NUMERIC = new Set(['port', 'mqttPort', 'speed', 'demoRate', 'maxBodyBytes', 'tickSeconds', 'eventsPerSecond']);
+const NUMERIC = new Set(['port', 'mqttPort', 'speed', 'demoRate', 'maxBodyBytes', 'tickSeconds', 'eventsPerSecond', 'heapMb']);
 const camel = (s: string) => s.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
 
 /** Options from the command line, in the schema's spelling (`--input` repeated becomes `inputs`). */
@@ -59,19 +62,44 @@ export async function serveCommand(argv: string[]): Promise<number> {
     process.stdout.write(SERVE_HELP);
     return 0;
   }
+  if (needsHeapLimit(cfg.heapMb)) return relaunch(cfg.heapMb);
   const server = await startServer(cfg);
   process.stderr.write(`ipgeolocator: dashboard at ${server.url}/  (MQTT over WebSockets at ${server.url.replace('http', 'ws')}/mqtt${server.mqttPort ? `, TCP on ${server.mqttPort}` : ''})\n`);
   await new Promise<void>((resolve) => {
+    let stopping = false;
     const stop = (signal: string) => {
+      // Handled once, and still caught afterwards: Ctrl-C reaches a relaunched child twice (from the terminal and
+      // from its parent), and the second must not kill it mid-flush.
+      if (stopping) return;
+      stopping = true;
       process.stderr.write(`ipgeolocator: ${signal}: stopping\n`);
       const force = setTimeout(() => process.exit(1), 8000);
       force.unref();
       void server.stop().then(resolve);
     };
-    process.once('SIGTERM', () => stop('SIGTERM'));
-    process.once('SIGINT', () => stop('SIGINT'));
+    process.on('SIGTERM', () => stop('SIGTERM'));
+    process.on('SIGINT', () => stop('SIGINT'));
   });
   return 0;
+}
+
+/** True when this process's heap limit is well above the configured one (it was not started with it). */
+function needsHeapLimit(heapMb: number): boolean {
+  if (heapMb === 0 || process.env.IPGEO_RELAUNCHED === '1') return false;
+  return getHeapStatistics().heap_size_limit > heapMb * 1.25 * 2 ** 20;
+}
+
+/**
+ * Runs this same command again in a child Node.js with the heap limit (V8 takes it only at start), passing
+ * signals on and exiting with the child's code: `ipgeolocator serve` is bounded however it is started.
+ */
+function relaunch(heapMb: number): Promise<number> {
+  const child = spawn(process.execPath, [...process.execArgv, `--max-old-space-size=${heapMb}`, ...process.argv.slice(1)],
+    { stdio: 'inherit', env: { ...process.env, IPGEO_RELAUNCHED: '1' } });
+  const pass = (signal: NodeJS.Signals) => () => child.kill(signal);
+  process.on('SIGTERM', pass('SIGTERM'));
+  process.on('SIGINT', pass('SIGINT'));
+  return new Promise((resolve) => child.on('exit', (code, signal) => resolve(code ?? (signal === null ? 1 : 128 + osConstants.signals[signal]))));
 }
 
 export const SERVE_HELP = `ipgeolocator serve [FILE|DIR|-]... [options]
@@ -101,6 +129,7 @@ With no input it plays a demo stream. Every option can also be set as IPGEO_<OPT
   --tick-seconds S       how often summaries are published (default 1)
   --events-per-second N  sampled events sent to viewers (default 200)
   --log-level L          fatal, error, warn, info (default), debug, trace, silent
+  --heap-mb N            V8 heap limit for this long-running process (default 1024; 0 = Node's default)
 
 Endpoints: GET /healthz, /api/stats, /metrics; POST /ingest/cloudwatch, /ingest/firehose, /ingest/lines.
 Topics: <prefix>/events, <prefix>/summary/{1m,15m,1h} (retained), <prefix>/stats (retained): docs/topics.md.

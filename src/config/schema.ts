@@ -93,6 +93,11 @@ export const ServeConfig = z.object({
   tickSeconds: z.number().min(0.1).max(60).default(1),
   /** Most enriched events a second sent to viewers on <prefix>/events. */
   eventsPerSecond: z.number().int().min(0).max(10_000).default(200),
+  /**
+   * Old-generation heap limit in MiB for the serve process (0 = Node's default). Left to itself V8 lets a
+   * long-running heap grow towards a quarter of RAM before collecting in earnest; the live state needs ~300 MiB.
+   */
+  heapMb: z.number().int().refine((n) => n === 0 || n >= 256, 'must be 0 (Node\'s default) or at least 256').default(1024),
   /** A viewer whose unsent data exceeds this is disconnected. */
   viewerBufferBytes: z.number().int().min(64 * 1024).default(8 * 1024 * 1024),
   /** Built dashboard files to serve at /. */

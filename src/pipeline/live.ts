@@ -1,3 +1,4 @@
+import { getHeapStatistics } from 'node:v8';
 import { hostname } from 'node:os';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { Logger } from 'pino';
@@ -239,7 +240,11 @@ const ms = (ns: number) => Math.round(ns / 1e5) / 10;
 function memoryMiB(): Record<string, number> {
   const m = process.memoryUsage();
   const mib = (n: number) => Math.round(n / 2 ** 20);
-  return { rss: mib(m.rss), heap_used: mib(m.heapUsed), heap_total: mib(m.heapTotal), array_buffers: mib(m.arrayBuffers), external: mib(m.external) };
+  return {
+    rss: mib(m.rss), peak_rss: Math.round(process.resourceUsage().maxRSS / 1024), heap_used: mib(m.heapUsed),
+    heap_total: mib(m.heapTotal), heap_limit: mib(getHeapStatistics().heap_size_limit), array_buffers: mib(m.arrayBuffers),
+    external: mib(m.external),
+  };
 }
 
 async function* once(body: Buffer): AsyncGenerator<Buffer> {
