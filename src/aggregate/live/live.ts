@@ -1,6 +1,7 @@
 import type { FlowView } from '../../enrich/flow-view.js';
 import { formatIPv4 } from '../../parse/address.js';
 import { Action, LogStatus, type FlowLine } from '../../parse/line.js';
+import { TextCache } from '../../parse/text-cache.js';
 import { SecondAccumulator, packCombo } from './accumulator.js';
 import { Bucket, filterTables, filterTotals, MINUTE_CAPS, Tables, WINDOW_CAPS, type LiveFilter } from './bucket.js';
 import { HyperLogLog, hashWords, mix32 } from './hll.js';
@@ -38,6 +39,7 @@ export class LiveAggregator {
   /** Place keys → what to show for them (bounded with the tables that refer to them). */
   private readonly places = new Map<string, PlaceInfo>();
   private readonly orgs = new Map<number, string | null>();
+  private readonly interfaces = new TextCache();
   newestEnd = 0;
 
   constructor(private now: number) {
@@ -63,7 +65,7 @@ export class LiveAggregator {
     const port = servicePort(col.srcport < 0 ? NaN : nums[col.srcport], col.dstport < 0 ? NaN : nums[col.dstport]);
     const protocol = col.protocol < 0 || Number.isNaN(nums[col.protocol]) ? -1 : nums[col.protocol];
     acc.add(remote, packCombo(protocol, Number.isNaN(port) ? -1 : port, line.action, ep.direction),
-      col.interfaceId < 0 ? '-' : (line.text(col.interfaceId) ?? '-'),
+      col.interfaceId < 0 ? '-' : this.interfaces.get(line.buf, line.starts[col.interfaceId], line.ends[col.interfaceId]),
       v4 >= 0 ? v4 : (line.text(k) ?? '-'), v4 >= 0 ? mix32(v4) : hashWords(line.v6, k * 4),
       col.packets < 0 ? 0 : nums[col.packets] || 0, col.bytes < 0 ? 0 : nums[col.bytes] || 0,
       line.action === Action.reject ? 1 : 0);
