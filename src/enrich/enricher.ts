@@ -22,7 +22,10 @@ export interface Geo {
  * identities for grouping.
  */
 export class Located {
+  private static count = 0;
   private encoded: Buffer | null = null;
+  /** Unique to this object (a cache may make a second one for the same answer), for integer-keyed tables. */
+  readonly id = ++Located.count;
 
   constructor(
     readonly geo: Readonly<Geo>,

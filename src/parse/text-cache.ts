@@ -8,12 +8,17 @@ export class TextCache {
   private readonly hashes: Int32Array;
   private readonly bytes: Array<Uint8Array | undefined>;
   private readonly texts: string[];
+  private readonly ids: Int32Array;
   private readonly shift: number;
+  private next = 0;
+  /** After get(): a number for the text's entry, so callers can key on an integer. Equal ids, equal texts. */
+  id = 0;
 
   constructor(bits = 12) {
     this.hashes = new Int32Array(1 << bits);
     this.bytes = new Array(1 << bits).fill(undefined);
     this.texts = new Array(1 << bits).fill('');
+    this.ids = new Int32Array(1 << bits);
     this.shift = 32 - bits;
   }
 
@@ -23,11 +28,15 @@ export class TextCache {
     for (let i = s; i < e; i++) h = Math.imul(h ^ buf[i], 0x01000193);
     const slot = Math.imul(h, 0x9e3779b1) >>> this.shift;
     const known = this.bytes[slot];
-    if (known !== undefined && this.hashes[slot] === h && same(known, buf, s, e)) return this.texts[slot];
+    if (known !== undefined && this.hashes[slot] === h && same(known, buf, s, e)) {
+      this.id = this.ids[slot];
+      return this.texts[slot];
+    }
     const text = Buffer.from(buf.buffer, buf.byteOffset + s, e - s).toString('utf8');
     this.hashes[slot] = h;
     this.bytes[slot] = Uint8Array.from(buf.subarray(s, e)); // a copy: buf is reused for the next input
     this.texts[slot] = text;
+    this.id = this.ids[slot] = ++this.next;
     return text;
   }
 }

@@ -1,5 +1,6 @@
 import type { Located } from '../../enrich/enricher.js';
 import { Bucket, SECOND_CAPS, type LiveRecord } from './bucket.js';
+import { CELL_WIDTH, CellTable } from './cells.js';
 import { HyperLogLog } from './hll.js';
 import type { PlaceInfo } from './summary.js';
 
@@ -14,46 +15,43 @@ interface Cell {
   rejects: number;
 }
 
+/** Interface id of the "(other)" interface that new combinations count under past the cap. */
+const OTHER = -1;
+
 /**
- * The current second, shaped for the per-record hot path: counts keyed by the remote's location object (one
- * identity lookup), then a small integer for protocol, port, action and direction, then the interface — three
- * cheap Map lookups and no string built per record. When the second closes it is flattened once into a Bucket
- * with readable keys.
+ * The current second, shaped for the per-record hot path: counts keyed by three integers — the remote's location
+ * object, a packed protocol/port/action/direction, and the interface — in an open-addressing table, so no string
+ * or object is made per record. When the second closes it is flattened once into a Bucket with readable keys.
  */
 export class SecondAccumulator {
-  private cells = new Map<Located, Map<number, Map<string, Cell>>>();
-  private combos = 0;
-  /** Records per remote address: numbers for IPv4, text for IPv6. */
+  private readonly cells = new CellTable();
+  /** Records per remote address: IPv4 as int32 (a small integer to V8, unlike a uint32 above 2^31), IPv6 as text. */
   private addresses = new Map<number | string, Cell>();
   readonly distinct = new HyperLogLog();
   flows = 0;
   nodata = 0;
   skipdata = 0;
 
-  /** `combo` packs protocol (8 bits), service port (16 bits), action (2 bits) and direction (3 bits). */
-  add(remote: Located, combo: number, iface: string, address: number | string, addressHash: number,
+  /**
+   * `combo` packs protocol (8 bits), service port (16 bits), action (2 bits) and direction (3 bits); `ifaceId`
+   * names `iface` (equal ids, equal texts); `address` is an IPv4 as uint32 or an IPv6 as text.
+   */
+  add(remote: Located, combo: number, iface: string, ifaceId: number, address: number | string, addressHash: number,
     packets: number, bytes: number, reject: number): void {
-    let byCombo = this.cells.get(remote);
-    if (byCombo === undefined) this.cells.set(remote, (byCombo = new Map()));
-    let byIface = byCombo.get(combo);
-    if (byIface === undefined) byCombo.set(combo, (byIface = new Map()));
-    let cell = byIface.get(iface);
-    if (cell === undefined) {
-      // Bounded: past the cap, new combinations of this second count under the interface "(other)".
-      const key = this.combos >= SECOND_CAPS.facts ? '(other)' : iface;
-      cell = byIface.get(key);
-      if (cell === undefined) {
-        byIface.set(key, (cell = { records: 0, packets: 0, bytes: 0, rejects: 0 }));
-        this.combos++;
-      }
-    }
-    cell.records++;
-    cell.packets += packets;
-    cell.bytes += bytes;
-    cell.rejects += reject;
-    let a = this.addresses.get(address);
+    const cells = this.cells;
+    // Bounded: past the cap, new combinations of this second count under the interface "(other)".
+    let slot = cells.size < SECOND_CAPS.facts ? cells.slot(remote, combo, ifaceId, iface) : cells.find(remote, combo, ifaceId);
+    if (slot < 0) slot = cells.slot(remote, combo, OTHER, '(other)');
+    const c = cells.counts;
+    const o = slot * CELL_WIDTH;
+    c[o]++;
+    c[o + 1] += packets;
+    c[o + 2] += bytes;
+    c[o + 3] += reject;
+    const key = typeof address === 'number' ? address | 0 : address;
+    let a = this.addresses.get(key);
     // Bounded: past the cap, a second's new addresses are not ranked (they still count everywhere else).
-    if (a === undefined && this.addresses.size < ADDRESS_CAP) this.addresses.set(address, (a = { records: 0, packets: 0, bytes: 0, rejects: 0 }));
+    if (a === undefined && this.addresses.size < ADDRESS_CAP) this.addresses.set(key, (a = { records: 0, packets: 0, bytes: 0, rejects: 0 }));
     if (a !== undefined) {
       a.records++;
       a.bytes += bytes;
@@ -69,7 +67,10 @@ export class SecondAccumulator {
     b.totals.nodata = this.nodata;
     b.totals.skipdata = this.skipdata;
     const r: LiveRecord = { country: '', place: null, asn: 0, port: '', protocol: 0, action: '', direction: '', iface: '' };
-    for (const [loc, byCombo] of this.cells) {
+    const cells = this.cells;
+    const c = cells.counts;
+    for (const slot of cells.used()) {
+      const loc = cells.locations[slot]!;
       const g = loc.geo;
       r.country = g.country_code ?? '??';
       r.place = g.city === null && g.latitude === null ? null : loc.placeKey;
@@ -78,21 +79,19 @@ export class SecondAccumulator {
       }
       r.asn = g.asn ?? 0;
       if (!orgs.has(r.asn)) orgs.set(r.asn, g.as_org);
-      for (const [combo, byIface] of byCombo) {
-        const protocol = combo >>> 21;
-        const port = (combo >>> 5) & 0xffff;
-        r.protocol = protocol === 255 ? -1 : protocol;
-        r.port = `${r.protocol}/${port === 0xffff ? '-' : port}`;
-        r.action = ACTIONS[(combo >>> 3) & 3];
-        r.direction = DIRECTIONS[combo & 7];
-        for (const [iface, cell] of byIface) {
-          r.iface = iface;
-          b.addCounts(r, cell.records, cell.packets, cell.bytes, cell.rejects);
-        }
-      }
+      const combo = cells.comboOf(slot);
+      const protocol = combo >>> 21;
+      const port = (combo >>> 5) & 0xffff;
+      r.protocol = protocol === 255 ? -1 : protocol;
+      r.port = `${r.protocol}/${port === 0xffff ? '-' : port}`;
+      r.action = ACTIONS[(combo >>> 3) & 3];
+      r.direction = DIRECTIONS[combo & 7];
+      r.iface = cells.interfaces[slot];
+      const o = slot * CELL_WIDTH;
+      b.addCounts(r, c[o], c[o + 1], c[o + 2], c[o + 3]);
     }
     for (const [address, a] of this.addresses) {
-      b.addresses.add(typeof address === 'number' ? formatAddress(address) : address, a.records, a.bytes, a.rejects);
+      b.addresses.add(typeof address === 'number' ? formatAddress(address >>> 0) : address, a.records, a.bytes, a.rejects);
     }
     b.distinct.merge(this.distinct.registers);
     return b;

@@ -66,6 +66,7 @@ export class LiveAggregator {
     const protocol = col.protocol < 0 || Number.isNaN(nums[col.protocol]) ? -1 : nums[col.protocol];
     acc.add(remote, packCombo(protocol, Number.isNaN(port) ? -1 : port, line.action, ep.direction),
       col.interfaceId < 0 ? '-' : this.interfaces.get(line.buf, line.starts[col.interfaceId], line.ends[col.interfaceId]),
+      col.interfaceId < 0 ? 0 : this.interfaces.id,
       v4 >= 0 ? v4 : (line.text(k) ?? '-'), v4 >= 0 ? mix32(v4) : hashWords(line.v6, k * 4),
       col.packets < 0 ? 0 : nums[col.packets] || 0, col.bytes < 0 ? 0 : nums[col.bytes] || 0,
       line.action === Action.reject ? 1 : 0);

@@ -1,0 +1,35 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { Located } from '../../enrich/enricher.js';
+import { CELL_WIDTH, CellTable } from './cells.js';
+
+const geo = { country_code: 'DE', country: 'Germany', region: null, city: null, latitude: null, longitude: null, accuracy_km: null, asn: null, as_org: null };
+
+describe('CellTable', () => {
+  it('keeps every cell and its counts apart through growth, as a Map of composite keys does', () => {
+    const table = new CellTable(4);
+    const locations = Array.from({ length: 50 }, () => new Located(geo, 'DE\t\t', 0, 1));
+    const want = new Map<string, number>();
+    let seed = 1;
+    for (let n = 0; n < 20000; n++) {
+      seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+      const loc = locations[seed % 50];
+      const combo = (seed >>> 8) % 7 === 0 ? 0x1fffffff : (seed >>> 8) % 300;
+      const iface = (seed >>> 16) % 5 - 1; // -1 is "(other)"
+      const slot = table.slot(loc, combo, iface, `eni-${iface}`);
+      table.counts[slot * CELL_WIDTH] += 1;
+      table.counts[slot * CELL_WIDTH + 2] += n;
+      const key = `${loc.id}/${combo}/${iface}`;
+      want.set(key, (want.get(key) ?? 0) + n);
+      assert.equal(table.find(loc, combo, iface), slot);
+    }
+    const got = new Map<string, number>();
+    for (const slot of table.used()) {
+      const key = `${table.locations[slot]!.id}/${table.comboOf(slot)}/${table.interfaces[slot].slice(4)}`;
+      got.set(key, table.counts[slot * CELL_WIDTH + 2]);
+    }
+    assert.equal(table.size, want.size);
+    assert.deepEqual(got, want);
+    assert.equal(table.find(new Located(geo, 'DE\t\t', 0, 1), 1, 1), -1);
+  });
+});
