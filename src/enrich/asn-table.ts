@@ -23,17 +23,28 @@ export class AsnRanges {
     return this.ownerOf.length;
   }
 
+  /** The table of a CSV file: parsed once per process, or taken from the thread that parsed it. */
   static fromCsv(path: string, family: 4 | 6): AsnRanges {
-    return AsnRanges.parse(readData(path, 'ASN table', false), family, path);
+    let parts = tables.get(path);
+    if (parts === undefined) {
+      parts = AsnRanges.parse(readData(path, 'ASN table', false), family, path).parts();
+      tables.set(path, parts);
+    }
+    return new AsnRanges(parts.first, parts.last, parts.ownerOf, parts);
+  }
+
+  /** The arrays behind this table; in shared memory, so other threads can use them without a copy. */
+  parts(): AsnParts {
+    return { first: this.first, last: this.last, ownerOf: this.ownerOf, ...this.owners };
   }
 
   static parse(text: Buffer, family: 4 | 6, where = 'ASN table'): AsnRanges {
     const w = family === 4 ? 1 : 4;
     let lines = 1;
     for (let i = text.indexOf(10); i >= 0; i = text.indexOf(10, i + 1)) lines++;
-    const first = new Uint32Array(lines * w);
-    const last = new Uint32Array(lines * w);
-    const ownerOf = new Uint32Array(lines);
+    const first = sharedWords(lines * w);
+    const last = sharedWords(lines * w);
+    const ownerOf = sharedWords(lines);
     const owners = new OwnerCollector(text);
     let n = 0;
     let lineNo = 0;
@@ -90,7 +101,7 @@ export class AsnRanges {
     if (index < 0) return { asn: null, as_org: null };
     const { asns, names, starts } = this.owners;
     const j = this.ownerOf[index];
-    const org = unquote(names.toString('utf8', starts[j], starts[j + 1]));
+    const org = unquote(Buffer.from(names.buffer, names.byteOffset + starts[j], starts[j + 1] - starts[j]).toString('utf8'));
     return { asn: asns[j] || null, as_org: org === '' ? null : org };
   }
 }
@@ -98,9 +109,33 @@ export class AsnRanges {
 /** Distinct (AS number, organisation text) pairs, the texts end to end. */
 interface OwnerTable {
   asns: Uint32Array;
-  names: Buffer;
+  names: Uint8Array;
   /** Owner j's text is names[starts[j], starts[j + 1]). */
   starts: Uint32Array;
+}
+
+/** Everything a table is made of: typed arrays over shared memory, which postMessage hands over without copying. */
+export interface AsnParts extends OwnerTable {
+  first: Uint32Array;
+  last: Uint32Array;
+  ownerOf: Uint32Array;
+}
+
+/** Parsed tables by CSV path, in this thread. */
+const tables = new Map<string, AsnParts>();
+
+/** Parses (or takes already parsed) tables for handing to worker threads. */
+export function shareAsnTables(paths: Array<[string, 4 | 6]>): Record<string, AsnParts> {
+  return Object.fromEntries(paths.map(([path, family]) => [path, AsnRanges.fromCsv(path, family).parts()]));
+}
+
+/** Takes tables another thread parsed. */
+export function adoptAsnTables(shared: Record<string, AsnParts>): void {
+  for (const [path, parts] of Object.entries(shared)) tables.set(path, parts);
+}
+
+function sharedWords(n: number): Uint32Array {
+  return new Uint32Array(new SharedArrayBuffer(n * 4));
 }
 
 /** Gathers distinct owners while the CSV is read, by pointing into its text; `table()` copies them out. */
@@ -132,11 +167,13 @@ class OwnerCollector {
 
   table(): OwnerTable {
     const count = this.asns.length;
-    const starts = new Uint32Array(count + 1);
+    const starts = sharedWords(count + 1);
     for (let j = 0; j < count; j++) starts[j + 1] = starts[j] + this.at[2 * j + 1] - this.at[2 * j];
-    const names = Buffer.allocUnsafe(starts[count]);
+    const names = Buffer.from(new SharedArrayBuffer(starts[count]));
     for (let j = 0; j < count; j++) this.text.copy(names, starts[j], this.at[2 * j], this.at[2 * j + 1]);
-    return { asns: Uint32Array.from(this.asns), names, starts };
+    const asns = sharedWords(count);
+    asns.set(this.asns);
+    return { asns, names, starts };
   }
 }
 

@@ -1,5 +1,7 @@
 import type { Owner, Place } from './adapters.js';
+import { adoptAsnTables, shareAsnTables, type AsnParts } from './asn-table.js';
 import { GenerationalCache } from './cache.js';
+import { adoptData, shareData } from './data-files.js';
 import { countryName } from './country-names.js';
 import { bundledPaths, MmdbLookup, RangeOwnerLookup, type Lookup, type SourceInfo } from './sources.js';
 
@@ -40,6 +42,12 @@ export class Located {
   get bytes(): Buffer {
     return (this.encoded ??= Buffer.from(JSON.stringify(this.geo)));
   }
+}
+
+/** Databases read by one thread for others (see Enricher.share). */
+export interface SharedData {
+  files: Record<string, SharedArrayBuffer>;
+  asn: Record<string, AsnParts>;
 }
 
 export interface EnricherOptions {
@@ -87,10 +95,19 @@ export class Enricher {
     return new Enricher(geo, owner, opts.cacheSize);
   }
 
-  /** The files `open` would read with these options (for sharing them between threads). */
-  static dataPaths(opts: EnricherOptions = {}): string[] {
+  /**
+   * Reads (and for the ASN tables, parses) what `open` would use with these options, for worker threads: they
+   * take it with `adopt` and use the same memory, so N threads cost one copy of the data and one parse.
+   */
+  static share(opts: EnricherOptions = {}): SharedData {
     const bundled = bundledPaths();
-    return [...(opts.geoDbs?.length ? opts.geoDbs : bundled.city), ...(opts.asnDbs?.length ? opts.asnDbs : bundled.asn)];
+    const mmdbs = [...(opts.geoDbs?.length ? opts.geoDbs : bundled.city), ...(opts.asnDbs ?? [])];
+    return { files: shareData(mmdbs), asn: opts.asnDbs?.length ? {} : shareAsnTables([[bundled.asn[0], 4], [bundled.asn[1], 6]]) };
+  }
+
+  static adopt(shared: SharedData): void {
+    adoptData(shared.files);
+    adoptAsnTables(shared.asn);
   }
 
   /** The data sources in use (for logs, `--version` and the dashboard's attribution). */

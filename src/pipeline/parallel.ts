@@ -2,7 +2,6 @@ import { openSync, readSync, closeSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { Enricher } from '../enrich/enricher.js';
-import { shareData } from '../enrich/data-files.js';
 import { KNOWN_FIELDS } from '../parse/fields.js';
 import { formatOf, looksLikeHeader, type FlowFormat } from '../parse/format.js';
 import { isGzip } from '../sources/decode.js';
@@ -69,9 +68,9 @@ export async function runParallel(path: string, opts: ParallelOptions,
   onResult: (r: SegmentResult, firstLine: number) => Promise<void> | void): Promise<void> {
   const segments = planSegments(statSync(path).size, opts.segmentBytes);
   const { setup } = opts;
-  const files = shareData(Enricher.dataPaths({ geoDbs: setup.geoDb, asnDbs: setup.asnDb }));
+  const shared = Enricher.share({ geoDbs: setup.geoDb, asnDbs: setup.asnDb });
   const workers = Array.from({ length: Math.min(opts.jobs, segments.length) }, () =>
-    new Worker(WORKER_URL, { workerData: { ipgeolocatorWorker: true, setup, files } }));
+    new Worker(WORKER_URL, { workerData: { ipgeolocatorWorker: true, setup, shared } }));
   const idle = [...workers];
   const pending = new Map<number, SegmentResult>();
   const waiting = new Map<number, (r: SegmentResult) => void>();

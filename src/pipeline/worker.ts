@@ -1,7 +1,6 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { GroupBy } from '../aggregate/group-by.js';
-import { adoptData } from '../enrich/data-files.js';
-import { Enricher } from '../enrich/enricher.js';
+import { Enricher, type SharedData } from '../enrich/enricher.js';
 import { FlowView } from '../enrich/flow-view.js';
 import type { RejectCode } from '../errors.js';
 import { formatOf } from '../parse/format.js';
@@ -83,7 +82,7 @@ export function makeSegmentRunner(setup: WorkerSetup) {
 if (parentPort !== null && workerData?.ipgeolocatorWorker === true) {
   const port = parentPort;
   let run: ((t: SegmentTask) => SegmentResult) | null = null;
-  adoptData(workerData.files as Record<string, SharedArrayBuffer>);
+  Enricher.adopt(workerData.shared as SharedData);
   port.on('message', (task: SegmentTask) => {
     try {
       run ??= makeSegmentRunner(workerData.setup as WorkerSetup);
