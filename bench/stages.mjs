@@ -8,6 +8,7 @@ import { Enricher } from '../dist/enrich/enricher.js';
 import { FlowView } from '../dist/enrich/flow-view.js';
 import { GroupBy } from '../dist/aggregate/group-by.js';
 import { NdjsonWriter } from '../dist/sinks/ndjson.js';
+import { LiveAggregator } from '../dist/aggregate/live/live.js';
 import { Writable } from 'node:stream';
 
 const CHUNK = 1 << 20;
@@ -36,6 +37,13 @@ export function stages(file) {
     'parse+classify+locate+aggregate': (() => {
       const g = new GroupBy(['src_country', 'src_city', 'action']);
       return (line) => { view.read(line); if (view.hasPublic) g.add(line, view); };
+    })(),
+    // serve's live tables, one second closed every 100k records (the rate the bench's serve reaches).
+    'parse+classify+locate+live': (() => {
+      const live = new LiveAggregator(0);
+      let n = 0;
+      let second = 0;
+      return (line) => { view.read(line); live.add(line, view); if (++n % 100_000 === 0) live.tick(++second); };
     })(),
     'parse+classify+locate+ndjson': (line) => {
       view.read(line);

@@ -81,9 +81,8 @@ export class SecondAccumulator {
       if (!orgs.has(r.asn)) orgs.set(r.asn, g.as_org);
       const combo = cells.comboOf(slot);
       const protocol = combo >>> 21;
-      const port = (combo >>> 5) & 0xffff;
       r.protocol = protocol === 255 ? -1 : protocol;
-      r.port = `${r.protocol}/${port === 0xffff ? '-' : port}`;
+      r.port = portName(combo);
       r.action = ACTIONS[(combo >>> 3) & 3];
       r.direction = DIRECTIONS[combo & 7];
       r.iface = cells.interfaces[slot];
@@ -96,6 +95,21 @@ export class SecondAccumulator {
     b.distinct.merge(this.distinct.registers);
     return b;
   }
+}
+
+/** Protocol/port names by the protocol and port bits of a combo: a few hundred texts shared by every second. */
+const portNames = new Map<number, string>();
+function portName(combo: number): string {
+  const bits = combo >>> 5;
+  let name = portNames.get(bits);
+  if (name === undefined) {
+    const protocol = bits >>> 16;
+    const port = bits & 0xffff;
+    name = `${protocol === 255 ? -1 : protocol}/${port === 0xffff ? '-' : port}`;
+    if (portNames.size >= 100_000) portNames.clear();
+    portNames.set(bits, name);
+  }
+  return name;
 }
 
 /** Packs the small keys of a record into one integer (see SecondAccumulator.add). */
