@@ -47,7 +47,11 @@ const asn = (name: string, side: (v: FlowView) => Located | null): Dimension => 
 });
 const city = (name: string, side: (v: FlowView) => Located | null): Dimension => ({
   name, key: (_l, v) => cityKey(side(v)), show: showCity,
-  code: (_l, v) => side(v)?.placeId ?? 0, radix: 1 << 20,
+  code: (_l, v) => {
+    const loc = side(v);
+    return loc === null || loc.geo.city === null ? 0 : loc.placeId;
+  },
+  radix: 1 << 20,
 });
 const column = (name: string, pick: (l: FlowLine) => number): Dimension => ({
   name, key: (l) => l.text(pick(l)), show: asIs,

@@ -33,7 +33,7 @@ export class Located {
     readonly geo: Readonly<Geo>,
     /** Identifies the place (country, region, city) for grouping: equal places, equal keys. */
     readonly placeKey: string,
-    /** Small integers for the same identities (0 = no city / no country), so grouping can use number keys. */
+    /** Small integers for the same identities (0 = no place / no country), so grouping can use number keys. */
     readonly placeId: number,
     readonly countryId: number,
   ) {}
@@ -172,7 +172,8 @@ function merge(p: Place, o: Owner): Located {
     as_org: o.as_org,
   };
   const placeKey = `${geo.country_code ?? ''}\t${geo.region ?? ''}\t${geo.city ?? ''}`;
-  const place = geo.city === null ? null : places.intern(placeKey);
+  // A place is a city or at least coordinates (a country-level answer has neither).
+  const place = geo.city === null && geo.latitude === null ? null : places.intern(placeKey);
   return new Located(Object.freeze(geo), place?.text ?? placeKey, place?.id ?? 0,
     geo.country_code === null ? 0 : countries.intern(geo.country_code).id);
 }

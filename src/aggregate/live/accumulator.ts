@@ -1,7 +1,8 @@
 import type { Located } from '../../enrich/enricher.js';
-import { Bucket, SECOND_CAPS, type LiveRecord } from './bucket.js';
+import { Bucket, factKey, SECOND_CAPS } from './bucket.js';
 import { CELL_WIDTH, CellTable } from './cells.js';
 import { HyperLogLog } from './hll.js';
+import { OTHER } from './tally.js';
 import type { PlaceInfo } from './summary.js';
 
 const ACTIONS = ['-', 'ACCEPT', 'REJECT', '-'];
@@ -16,7 +17,7 @@ interface Cell {
 }
 
 /** Interface id of the "(other)" interface that new combinations count under past the cap. */
-const OTHER = -1;
+const OTHER_IFACE = -1;
 
 /**
  * The current second, shaped for the per-record hot path: counts keyed by three integers — the remote's location
@@ -41,7 +42,7 @@ export class SecondAccumulator {
     const cells = this.cells;
     // Bounded: past the cap, new combinations of this second count under the interface "(other)".
     let slot = cells.size < SECOND_CAPS.facts ? cells.slot(remote, combo, ifaceId, iface) : cells.find(remote, combo, ifaceId);
-    if (slot < 0) slot = cells.slot(remote, combo, OTHER, '(other)');
+    if (slot < 0) slot = cells.slot(remote, combo, OTHER_IFACE, OTHER);
     const c = cells.counts;
     const o = slot * CELL_WIDTH;
     c[o]++;
@@ -60,41 +61,145 @@ export class SecondAccumulator {
     this.distinct.addHash(addressHash);
   }
 
-  /** Flattens the second into a Bucket, noting place names and organisations for the summaries. */
+  /**
+   * Flattens the second into a Bucket, noting place names and organisations for the summaries. A second can hold
+   * tens of thousands of cells, so cells are first summed under integer keys per table (by location, by combo, by
+   * interface…) and readable keys are made once per distinct key, not per cell.
+   */
   close(start: number, places: Map<string, PlaceInfo>, orgs: Map<number, string | null>, formatAddress: (a: number) => string): Bucket {
     const b = new Bucket(start, SECOND_CAPS);
     b.totals.flows = this.flows;
     b.totals.nodata = this.nodata;
     b.totals.skipdata = this.skipdata;
-    const r: LiveRecord = { country: '', place: null, asn: 0, port: '', protocol: 0, action: '', direction: '', iface: '' };
+    const byLocation = new Sums<Located>();
+    const byCombo = new Sums<number>();
+    const byInterface = new Sums<string>();
+    const byCountryPort = new Sums<number>();
+    const facts = new FactIndex(b);
     const cells = this.cells;
     const c = cells.counts;
     for (const slot of cells.used()) {
-      const loc = cells.locations[slot]!;
-      const g = loc.geo;
-      r.country = g.country_code ?? '??';
-      r.place = g.city === null && g.latitude === null ? null : loc.placeKey;
-      if (r.place !== null && !places.has(r.place)) {
-        places.set(r.place, { country_code: g.country_code, region: g.region, city: g.city, latitude: g.latitude, longitude: g.longitude });
-      }
-      r.asn = g.asn ?? 0;
-      if (!orgs.has(r.asn)) orgs.set(r.asn, g.as_org);
-      const combo = cells.comboOf(slot);
-      const protocol = combo >>> 21;
-      r.protocol = protocol === 255 ? -1 : protocol;
-      r.port = portName(combo);
-      r.action = ACTIONS[(combo >>> 3) & 3];
-      r.direction = DIRECTIONS[combo & 7];
-      r.iface = cells.interfaces[slot];
       const o = slot * CELL_WIDTH;
-      b.addCounts(r, c[o], c[o + 1], c[o + 2], c[o + 3]);
+      const loc = cells.locations[slot]!;
+      const combo = cells.comboOf(slot);
+      const iface = cells.interfaces[slot];
+      byLocation.add(loc, c, o);
+      byCombo.add(combo, c, o);
+      byInterface.add(iface, c, o);
+      byCountryPort.add(loc.countryId * 2 ** 24 + (combo >>> 5), c, o);
+      facts.add(loc, combo, iface, c, o);
     }
+    byLocation.each((loc, n, p, by, x) => this.addLocation(b, loc, places, orgs, n, p, by, x));
+    byCombo.each((combo, n, p, by, x) => {
+      const protocol = combo >>> 21;
+      b.ports.add(portName(combo), n, p, by, x);
+      b.protocols.add(protocol === 255 ? -1 : protocol, n, p, by, x);
+      b.actions.add(ACTIONS[(combo >>> 3) & 3], n, p, by, x);
+      b.directions.add(DIRECTIONS[combo & 7], n, p, by, x);
+      b.totals.records += n;
+      b.totals.packets += p;
+      b.totals.bytes += by;
+      b.totals.rejects += x;
+    });
+    byInterface.each((iface, n, p, by, x) => b.interfaces.add(iface, n, p, by, x));
+    byCountryPort.each((key, n, p, by, x) => {
+      const country = countryOf(Math.floor(key / 2 ** 24), facts);
+      b.countryPorts.add(`${country} ${portName((key % 2 ** 24) << 5)}`, n, p, by, x);
+    });
     for (const [address, a] of this.addresses) {
       b.addresses.add(typeof address === 'number' ? formatAddress(address >>> 0) : address, a.records, a.bytes, a.rejects);
     }
     b.distinct.merge(this.distinct.registers);
     return b;
   }
+
+  private addLocation(b: Bucket, loc: Located, places: Map<string, PlaceInfo>, orgs: Map<number, string | null>,
+    n: number, p: number, by: number, x: number): void {
+    const g = loc.geo;
+    b.countries.add(g.country_code ?? '??', n, p, by, x);
+    if (loc.placeId !== 0) {
+      b.places.add(loc.placeKey, n, p, by, x);
+      if (!places.has(loc.placeKey)) {
+        places.set(loc.placeKey, { country_code: g.country_code, region: g.region, city: g.city, latitude: g.latitude, longitude: g.longitude });
+      }
+    }
+    const asn = g.asn ?? 0;
+    b.asns.add(asn, n, p, by, x);
+    if (!orgs.has(asn)) orgs.set(asn, g.as_org);
+  }
+}
+
+/** The four counts of a cell summed under a key, in first-seen order. */
+class Sums<K> {
+  private readonly index = new Map<K, number>();
+  private readonly keys: K[] = [];
+  private readonly sums: number[] = [];
+
+  add(key: K, c: Float64Array, o: number): void {
+    let i = this.index.get(key);
+    if (i === undefined) {
+      this.index.set(key, (i = this.keys.length));
+      this.keys.push(key);
+      this.sums.push(0, 0, 0, 0);
+    }
+    const s = this.sums;
+    const j = i * 4;
+    s[j] += c[o];
+    s[j + 1] += c[o + 1];
+    s[j + 2] += c[o + 2];
+    s[j + 3] += c[o + 3];
+  }
+
+  each(f: (key: K, records: number, packets: number, bytes: number, rejects: number) => void): void {
+    const s = this.sums;
+    for (let i = 0; i < this.keys.length; i++) f(this.keys[i], s[4 * i], s[4 * i + 1], s[4 * i + 2], s[4 * i + 3]);
+  }
+}
+
+/**
+ * The bucket's fact rows, found by integers: (place or country, ASN) and (combo, interface) each make one number,
+ * so a cell whose fact is already there, or that can only go to "(other)" because the table is full, costs two
+ * Map lookups and no string. Fact keys are texts (see factKey) made once per new fact.
+ */
+class FactIndex {
+  private readonly rows = new Map<number | string, Map<number, string>>();
+  private readonly interfaces = new Map<string, number>();
+  /** Country codes by country id, noted on the way (for countryPorts). */
+  readonly countries = new Map<number, string>();
+
+  constructor(private readonly bucket: Bucket) {}
+
+  add(loc: Located, combo: number, iface: string, c: Float64Array, o: number): void {
+    const g = loc.geo;
+    this.countries.set(loc.countryId, g.country_code ?? '??');
+    const at = loc.placeId !== 0 ? loc.placeId * 2 : loc.countryId * 2 + 1;
+    // One number while the place fits 21 bits beside a 32-bit ASN (always, for the data we know), else text.
+    const where = at < 2 ** 21 ? (g.asn ?? 0) * 2 ** 21 + at : `${g.asn ?? 0}:${at}`;
+    let ifaceNo = this.interfaces.get(iface);
+    if (ifaceNo === undefined) this.interfaces.set(iface, (ifaceNo = this.interfaces.size));
+    const what = combo * 2 ** 24 + ifaceNo;
+    let byWhat = this.rows.get(where);
+    if (byWhat === undefined) this.rows.set(where, (byWhat = new Map()));
+    let key = byWhat.get(what);
+    const facts = this.bucket.facts;
+    if (key === undefined) {
+      if (facts.map.size >= facts.cap) key = OTHER;
+      else {
+        const protocol = combo >>> 21;
+        key = factKey({
+          country: g.country_code ?? '??', place: loc.placeId !== 0 ? loc.placeKey : null, asn: g.asn ?? 0,
+          port: portName(combo), protocol: protocol === 255 ? -1 : protocol, action: ACTIONS[(combo >>> 3) & 3],
+          direction: DIRECTIONS[combo & 7], iface,
+        });
+      }
+      byWhat.set(what, key);
+    }
+    facts.add(key, c[o], c[o + 1], c[o + 2], c[o + 3]);
+  }
+}
+
+function countryOf(countryId: number, facts: FactIndex): string {
+  return facts.countries.get(countryId) ?? '??';
 }
 
 /** Protocol/port names by the protocol and port bits of a combo: a few hundred texts shared by every second. */

@@ -107,7 +107,7 @@ export class Tables {
 
 export const FACT_SEP = '\x1f';
 
-function factKey(r: LiveRecord): string {
+export function factKey(r: LiveRecord): string {
   return `${r.country}${FACT_SEP}${r.place ?? ''}${FACT_SEP}${r.asn}${FACT_SEP}${r.port}${FACT_SEP}${r.action}${FACT_SEP}${r.direction}${FACT_SEP}${r.iface}`;
 }
 

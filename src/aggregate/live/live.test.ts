@@ -8,6 +8,8 @@ import { FlowLine } from '../../parse/line.js';
 import { estimateOf, HyperLogLog, mix32 } from './hll.js';
 import { LiveAggregator } from './live.js';
 import { TopK } from './top-k.js';
+import type { Tables } from './bucket.js';
+import type { TallyTable } from './tally.js';
 
 const view = new FlowView(Enricher.open());
 const line = new FlowLine(DEFAULT_FORMAT);
@@ -78,6 +80,53 @@ describe('live windows', () => {
     for (const table of [s.countries, s.asns, s.ports, s.actions, s.directions, s.interfaces]) {
       assert.equal(table.reduce((a, r) => a + r.records, 0), s.totals.records);
     }
+  });
+});
+
+describe('one window, every table', () => {
+  it('counts each key exactly as a naive per-record count does', () => {
+    const start = 1_800_000_000 - (1_800_000_000 % 60) + 3;
+    const agg = new LiveAggregator(start);
+    const gen = new FlowLogGenerator({ seed: 9, clients: 400, scanners: 80 });
+    const want: Record<string, Map<string, number>> = {};
+    const count = (table: string, key: unknown) => {
+      const m = (want[table] ??= new Map());
+      m.set(String(key), (m.get(String(key)) ?? 0) + 1);
+    };
+    const col = DEFAULT_FORMAT.col;
+    for (let s = 0; s < 5; s++) {
+      agg.tick(start + s);
+      for (let i = 0; i < 400; i++) {
+        const text = Buffer.from(gen.line());
+        assert.equal(line.parse(text, 0, text.length), null);
+        view.read(line);
+        agg.add(line, view);
+        const remote = view.remote;
+        if (remote === null || line.isStatusRecord()) continue;
+        const service = Math.min(line.nums[col.srcport], line.nums[col.dstport]);
+        count('countries', remote.geo.country_code ?? '??');
+        if (remote.geo.city !== null) count('places', `${remote.geo.city}|${remote.geo.region}`);
+        count('asns', remote.geo.asn ?? 0);
+        count('ports', `${line.nums[col.protocol]}/${service}`);
+        count('actions', line.text(col.action));
+        count('interfaces', line.text(col.interfaceId));
+      }
+    }
+    agg.tick(start + 5);
+    // The window's own tables (summaries cut them to what a viewer needs).
+    const tables = (agg as unknown as { windows: Record<string, Tables> }).windows['1m'];
+    const got = (t: TallyTable<string | number>, key: (k: string) => string = (k) => k) =>
+      new Map([...t.map].map(([k, v]) => [key(String(k)), v.records]));
+    const place = (k: string) => {
+      const [, region, city] = k.split('\t');
+      return `${city}|${region === '' ? null : region}`;
+    };
+    assert.deepEqual(got(tables.countries), want.countries);
+    assert.deepEqual(got(tables.places, place), want.places);
+    assert.deepEqual(got(tables.asns), want.asns);
+    assert.deepEqual(got(tables.ports), want.ports);
+    assert.deepEqual(got(tables.actions), want.actions);
+    assert.deepEqual(got(tables.interfaces), want.interfaces);
   });
 });
 
