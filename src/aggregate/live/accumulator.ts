@@ -25,13 +25,18 @@ const OTHER_IFACE = -1;
  * or object is made per record. When the second closes it is flattened once into a Bucket with readable keys.
  */
 export class SecondAccumulator {
-  private readonly cells = new CellTable();
+  private readonly cells: CellTable;
   /** Records per remote address: IPv4 as int32 (a small integer to V8, unlike a uint32 above 2^31), IPv6 as text. */
   private addresses = new Map<number | string, Cell>();
   readonly distinct = new HyperLogLog();
   flows = 0;
   nodata = 0;
   skipdata = 0;
+
+  /** Starts with room for about as many cells as the last second had, so a busy stream does not regrow it. */
+  constructor(previous?: SecondAccumulator) {
+    this.cells = new CellTable(previous?.cells.capacityFor() ?? 1024);
+  }
 
   /**
    * `combo` packs protocol (8 bits), service port (16 bits), action (2 bits) and direction (3 bits); `ifaceId`

@@ -61,6 +61,13 @@ export class CellTable {
     }
   }
 
+  /** A capacity that holds this many cells again without growing (a power of two, at least 1024). */
+  capacityFor(): number {
+    let c = 1024;
+    while (c < this.size * 2 + 2) c *= 2;
+    return c;
+  }
+
   comboOf(slot: number): number {
     return this.keys[slot * 3 + 1] >>> 0;
   }

@@ -89,7 +89,7 @@ export class LiveAggregator {
 
   private closeSecond(): void {
     const done = this.acc.close(this.now, this.places, this.orgs, formatIPv4);
-    this.acc = new SecondAccumulator();
+    this.acc = new SecondAccumulator(this.acc);
     const slot = done.start % 60;
     const old = this.seconds[slot];
     if (old !== undefined) this.windows['1m'].addTables(old, -1);
