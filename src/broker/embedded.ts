@@ -121,7 +121,9 @@ export class EmbeddedBroker implements Publisher {
   }
 
   publish(topic: string, payload: string | Buffer, retain: boolean): void {
-    this.aedes.publish({ cmd: 'publish', topic, payload, qos: 0, retain, dup: false } as never, () => {});
+    // Encoded once here: a string payload would be encoded again for every subscriber.
+    const body = typeof payload === 'string' ? Buffer.from(payload) : payload;
+    this.aedes.publish({ cmd: 'publish', topic, payload: body, qos: 0, retain, dup: false } as never, () => {});
   }
 
   async close(): Promise<void> {

@@ -166,8 +166,13 @@ export class LivePipeline {
   tick(every = false, includeCurrent = false): void {
     const now = this.clock();
     this.aggregator.tick(Math.floor(now / 1000) + (includeCurrent ? 1 : 0));
-    const slow = this.ticks++ % SLOW_WINDOWS_EVERY === 0 || every;
-    for (const w of (slow ? ['1m', '15m', '1h'] : ['1m']) as WindowName[]) {
+    // The slow windows go out on different ticks: each is a large message to every viewer, and sending both at
+    // once holds up everything behind them (events included) for longer.
+    const n = this.ticks++;
+    const windows: WindowName[] = ['1m'];
+    if (every || n % SLOW_WINDOWS_EVERY === 0) windows.push('15m');
+    if (every || n === 0 || n % SLOW_WINDOWS_EVERY === Math.floor(SLOW_WINDOWS_EVERY / 2)) windows.push('1h');
+    for (const w of windows) {
       this.publisher.publish(this.topic(`summary/${w}`), JSON.stringify(this.aggregator.summary(w, this.producer, now)), true);
       this.summariesPublished++;
     }
