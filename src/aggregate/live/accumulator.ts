@@ -83,15 +83,16 @@ export class SecondAccumulator {
     const facts = new FactIndex(b);
     const cells = this.cells;
     const c = cells.counts;
-    for (const slot of cells.used()) {
+    for (let slot = 0; slot < cells.capacity; slot++) {
+      const loc = cells.locations[slot];
+      if (loc === undefined) continue;
       const o = slot * CELL_WIDTH;
-      const loc = cells.locations[slot]!;
       const combo = cells.comboOf(slot);
       const iface = cells.interfaces[slot];
       byLocation.add(loc, c, o);
       byCombo.add(combo, c, o);
       byInterface.add(iface, c, o);
-      byCountryPort.add(loc.countryId * 2 ** 24 + (combo >>> 5), c, o);
+      byCountryPort.add(loc.countryId * 2 ** 24 + (combo >>> 5), c, o, loc.geo.country_code ?? '??');
       facts.add(loc, combo, iface, c, o);
     }
     byLocation.each((loc, n, p, by, x) => this.addLocation(b, loc, places, orgs, n, p, by, x));
@@ -107,8 +108,7 @@ export class SecondAccumulator {
       b.totals.rejects += x;
     });
     byInterface.each((iface, n, p, by, x) => b.interfaces.add(iface, n, p, by, x));
-    byCountryPort.each((key, n, p, by, x) => {
-      const country = countryOf(Math.floor(key / 2 ** 24), facts);
+    byCountryPort.each((key, n, p, by, x, country) => {
       b.countryPorts.add(`${country} ${portName((key % 2 ** 24) << 5)}`, n, p, by, x);
     });
     for (const [address, a] of this.addresses) {
@@ -134,17 +134,19 @@ export class SecondAccumulator {
   }
 }
 
-/** The four counts of a cell summed under a key, in first-seen order. */
+/** The four counts of a cell summed under a key, in first-seen order, with a note kept from the first. */
 class Sums<K> {
   private readonly index = new Map<K, number>();
   private readonly keys: K[] = [];
+  private readonly notes: string[] = [];
   private readonly sums: number[] = [];
 
-  add(key: K, c: Float64Array, o: number): void {
+  add(key: K, c: Float64Array, o: number, note = ''): void {
     let i = this.index.get(key);
     if (i === undefined) {
       this.index.set(key, (i = this.keys.length));
       this.keys.push(key);
+      this.notes.push(note);
       this.sums.push(0, 0, 0, 0);
     }
     const s = this.sums;
@@ -155,9 +157,9 @@ class Sums<K> {
     s[j + 3] += c[o + 3];
   }
 
-  each(f: (key: K, records: number, packets: number, bytes: number, rejects: number) => void): void {
+  each(f: (key: K, records: number, packets: number, bytes: number, rejects: number, note: string) => void): void {
     const s = this.sums;
-    for (let i = 0; i < this.keys.length; i++) f(this.keys[i], s[4 * i], s[4 * i + 1], s[4 * i + 2], s[4 * i + 3]);
+    for (let i = 0; i < this.keys.length; i++) f(this.keys[i], s[4 * i], s[4 * i + 1], s[4 * i + 2], s[4 * i + 3], this.notes[i]);
   }
 }
 
@@ -169,14 +171,11 @@ class Sums<K> {
 class FactIndex {
   private readonly rows = new Map<number | string, Map<number, string>>();
   private readonly interfaces = new Map<string, number>();
-  /** Country codes by country id, noted on the way (for countryPorts). */
-  readonly countries = new Map<number, string>();
 
   constructor(private readonly bucket: Bucket) {}
 
   add(loc: Located, combo: number, iface: string, c: Float64Array, o: number): void {
     const g = loc.geo;
-    this.countries.set(loc.countryId, g.country_code ?? '??');
     const at = loc.placeId !== 0 ? loc.placeId * 2 : loc.countryId * 2 + 1;
     // One number while the place fits 21 bits beside a 32-bit ASN (always, for the data we know), else text.
     const where = at < 2 ** 21 ? (g.asn ?? 0) * 2 ** 21 + at : `${g.asn ?? 0}:${at}`;
@@ -201,10 +200,6 @@ class FactIndex {
     }
     facts.add(key, c[o], c[o + 1], c[o + 2], c[o + 3]);
   }
-}
-
-function countryOf(countryId: number, facts: FactIndex): string {
-  return facts.countries.get(countryId) ?? '??';
 }
 
 /** Protocol/port names by the protocol and port bits of a combo: a few hundred texts shared by every second. */

@@ -72,6 +72,11 @@ export class CellTable {
     return this.keys[slot * 3 + 1] >>> 0;
   }
 
+  /** Slots 0 to capacity - 1; a used one has its location set. */
+  get capacity(): number {
+    return this.mask + 1;
+  }
+
   /** Used slots, for flattening. */
   *used(): Generator<number> {
     for (let i = 0; i <= this.mask; i++) if (this.keys[i * 3] !== 0) yield i;
