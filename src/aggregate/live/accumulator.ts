@@ -20,8 +20,8 @@ interface Cell {
 const OTHER_IFACE = -1;
 
 /**
- * The current second, shaped for the per-record hot path: counts keyed by three integers — the remote's location
- * object, a packed protocol/port/action/direction, and the interface — in an open-addressing table, so no string
+ * The current second, shaped for the per-record hot path: counts keyed by three integers — the remote location's
+ * id, a packed protocol/port/action/direction, and the interface — in an open-addressing table, so no string
  * or object is made per record. When the second closes it is flattened once into a Bucket with readable keys.
  */
 export class SecondAccumulator {

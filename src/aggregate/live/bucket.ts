@@ -2,7 +2,7 @@ import { HyperLogLog } from './hll.js';
 import { TallyTable } from './tally.js';
 import { TopK } from './top-k.js';
 
-/** The keys one group of records counts under in the live tables. */
+/** The keys of one fact row (see factKey). */
 export interface LiveRecord {
   country: string;
   /** Place key (country, region, city) or null when the remote side has no city. */
@@ -64,24 +64,6 @@ export class Tables {
     this.interfaces = new TallyTable(caps.interfaces);
     this.facts = new TallyTable(caps.facts);
     this.countryPorts = new TallyTable(caps.countryPorts);
-  }
-
-  /** Counts `records` records (with their packets, bytes and rejects) under the keys of r. */
-  addCounts(r: LiveRecord, records: number, p: number, b: number, x: number): void {
-    this.totals.records += records;
-    this.totals.packets += p;
-    this.totals.bytes += b;
-    this.totals.rejects += x;
-    this.countries.add(r.country, records, p, b, x);
-    if (r.place !== null) this.places.add(r.place, records, p, b, x);
-    this.asns.add(r.asn, records, p, b, x);
-    this.ports.add(r.port, records, p, b, x);
-    this.protocols.add(r.protocol, records, p, b, x);
-    this.actions.add(r.action, records, p, b, x);
-    this.directions.add(r.direction, records, p, b, x);
-    this.interfaces.add(r.iface, records, p, b, x);
-    this.facts.add(factKey(r), records, p, b, x);
-    this.countryPorts.add(`${r.country} ${r.port}`, records, p, b, x);
   }
 
   addTables(o: Tables, sign: 1 | -1 = 1): void {

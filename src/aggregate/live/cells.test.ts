@@ -24,7 +24,8 @@ describe('CellTable', () => {
       assert.equal(table.find(loc, combo, iface), slot);
     }
     const got = new Map<string, number>();
-    for (const slot of table.used()) {
+    for (let slot = 0; slot < table.capacity; slot++) {
+      if (table.locations[slot] === undefined) continue;
       const key = `${table.locations[slot]!.id}/${table.comboOf(slot)}/${table.interfaces[slot].slice(4)}`;
       got.set(key, table.counts[slot * CELL_WIDTH + 2]);
     }

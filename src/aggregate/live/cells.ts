@@ -77,10 +77,6 @@ export class CellTable {
     return this.mask + 1;
   }
 
-  /** Used slots, for flattening. */
-  *used(): Generator<number> {
-    for (let i = 0; i <= this.mask; i++) if (this.keys[i * 3] !== 0) yield i;
-  }
 
   private grow(): void {
     const old = { keys: this.keys, counts: this.counts, locations: this.locations, interfaces: this.interfaces, mask: this.mask };
