@@ -7,6 +7,9 @@ function renderServe(s) {
   const k = (x) => `${Math.round(x / 1000)}k`;
   const lat = s.latency.map((l) => `| ${k(l.rate)} records/s (sent ${k(l.achieved)}/s) | 100 | ${l.p50} | ${l.p99} | ${l.max} | ${l.samples} | ${l.peakMiB} |`);
   const mem = s.memory ? `\nMemory of a \`serve --demo --demo-rate 20000\` process${s.memoryCommit ? ` (measured at commit ${s.memoryCommit})` : ''}, one sample a minute (RSS, MiB): ${s.memory.filter((m) => m.minute !== undefined).map((m) => m.rssMiB).join(', ')}; peak ${s.memory.find((m) => m.peakMiB)?.peakMiB} MiB.\n` : '\nThe 10-minute memory run is skipped unless BENCH_LONG=1.\n';
+  const plateau = s.plateau ? `\nThe live tables alone over two hours of simulated time (bench/plateau.mjs: 400 records a second from many distinct
+peers, fed as fast as they go, V8 heap after a full GC, every 10 minutes): ${s.plateau.map((p) => `${p.heapMiB}`).join(', ')} MiB
+(table entries ${s.plateau.map((p) => p.entries).join(', ')}). The hour window fills with minute buckets for 60 minutes, then stays flat.\n` : '';
   return `## serve: the live path
 
 A \`serve\` process on this machine, fed by HTTP ingest (\`POST /ingest/lines\`, 20,000 lines a request, two requests in
@@ -24,7 +27,7 @@ ${lat.join('\n')}
 
 The dashboard in Debian's Chromium (1920×1080, headless, software rendering) while 100k records/s flow in:
 **${s.dashboard.fps.toFixed(1)} frames/s**, worst frame ${Math.round(s.dashboard.worstFrameMs)} ms, ${s.dashboard.domNodes} DOM nodes.
-${mem}
+${mem}${plateau}
 `;
 }
 

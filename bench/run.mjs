@@ -72,7 +72,11 @@ if (!previous) {
   results.batchCommit = results.commit;
 }
 if (process.env.BENCH_SERVE !== '0') {
+  console.error('live tables over two simulated hours…');
+  const plateau = spawnSync(process.execPath, ['--expose-gc', `${root}bench/plateau.mjs`, '400'], { encoding: 'utf8' });
+  if (plateau.status !== 0) throw new Error(plateau.stderr);
   results.serve = await serveBench({ long: process.env.BENCH_LONG === '1' });
+  results.serve.plateau = plateau.stdout.trim().split('\n').map((l) => JSON.parse(l));
   // A short re-run keeps the last 10-minute memory curve, marked with the commit it was measured at.
   if (!results.serve.memory && previous?.serve?.memory) {
     results.serve.memory = previous.serve.memory;
