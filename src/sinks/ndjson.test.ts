@@ -5,6 +5,9 @@ import { Enricher } from '../enrich/enricher.js';
 import { FlowView } from '../enrich/flow-view.js';
 import { DEFAULT_FORMAT, parseFormat, type FlowFormat } from '../parse/format.js';
 import { FlowLine } from '../parse/line.js';
+import { FlowReader } from '../parse/reader.js';
+import { FlowLogGenerator } from '../sources/demo/generator.js';
+import { DIRECTION_NAMES } from '../classify/endpoints.js';
 import { NdjsonWriter } from './ndjson.js';
 
 const view = new FlowView(Enricher.open());
@@ -49,6 +52,25 @@ describe('NDJSON output', () => {
     const { parsed } = roundTrip([V2.accept.replace('1418530010 1418530070', '1418530010999 1418530070001')]);
     assert.equal(parsed[0].start, 1418530010);
     assert.equal(parsed[0].end, 1418530070);
+  });
+  it('copies fields straight from a shared input buffer, across output blocks, exactly', () => {
+    // As the reader feeds it: many lines in one buffer, so fields are copied four bytes at a time and the output
+    // crosses its 1 MiB blocks.
+    const gen = new FlowLogGenerator({ seed: 21 });
+    const text = Buffer.from(`${Array.from({ length: 6000 }, () => gen.line()).join('\n')}\n`);
+    const writer = new NdjsonWriter(null);
+    const expected: unknown[] = [];
+    const reader = new FlowReader({ format: DEFAULT_FORMAT }, (line) => {
+      view.read(line);
+      writer.write(line, view);
+      expected.push({ ...line.toRecord(), direction: DIRECTION_NAMES[view.endpoints.direction], src_geo: view.src?.geo ?? null, dst_geo: view.dst?.geo ?? null });
+    }, (r) => assert.fail(r.detail));
+    reader.begin('t');
+    reader.chunk(text);
+    reader.end();
+    const parts = writer.take();
+    assert.ok(parts.length > 1, 'the output spans more than one block');
+    assert.deepEqual(Buffer.concat(parts).toString('utf8').trimEnd().split('\n').map((l) => JSON.parse(l)), expected);
   });
   it('handles records larger than its buffer block', () => {
     const format = parseFormat('${srcaddr} ${instance-tag}');

@@ -36,6 +36,11 @@ export class NdjsonWriter {
   private plans = new WeakMap<FlowFormat, Plan>();
   private lastFormat: FlowFormat | null = null;
   private lastPlan: Plan | null = null;
+  // DataViews over the current input and output buffers, remade only when those change (see copy()).
+  private inBuf: Uint8Array | null = null;
+  private inView: DataView<ArrayBufferLike> = new DataView(new ArrayBuffer(0));
+  private outBuf: Uint8Array | null = null;
+  private outView: DataView<ArrayBufferLike> = new DataView(new ArrayBuffer(0));
   written = 0;
 
   constructor(private readonly out: Writable | null) {}
@@ -65,10 +70,10 @@ export class NdjsonWriter {
         // Digits are valid JSON as they stand, unless they have leading zeros or were rescaled from ms.
         p += out.write(String(line.nums[k]), p, 'latin1');
       } else if (code === INT) {
-        for (let i = s; i < e; i++) out[p++] = buf[i];
+        p = this.copy(buf, s, e, p);
       } else if (code === ADDR || !line.special) {
         out[p++] = QUOTE;
-        for (let i = s; i < e; i++) out[p++] = buf[i];
+        p = this.copy(buf, s, e, p);
         out[p++] = QUOTE;
       } else {
         const text = JSON.stringify(line.text(k));
@@ -157,6 +162,33 @@ export class NdjsonWriter {
       this.block = Buffer.allocUnsafe(Math.max(BLOCK, n));
       this.pos = 0;
     }
+  }
+
+  /**
+   * Copies input bytes [s, e) to the block at p, four at a time through DataViews (a field is a few bytes to a few
+   * dozen: a call to `set` or `copy` costs more than the copy, a byte loop ~4 ns a byte here). The last word may
+   * read up to 3 bytes past e (when the input has them) and write up to 3 past the field, which the record's room
+   * covers and the next write overwrites.
+   */
+  private copy(buf: Uint8Array, s: number, e: number, p: number): number {
+    if (buf !== this.inBuf) {
+      this.inBuf = buf;
+      this.inView = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+    }
+    if (this.block !== this.outBuf) {
+      this.outBuf = this.block;
+      this.outView = new DataView(this.block.buffer, this.block.byteOffset, this.block.byteLength);
+    }
+    const n = e - s;
+    if (e + 3 <= buf.length) {
+      const src = this.inView;
+      const dst = this.outView;
+      for (let i = 0; i < n; i += 4) dst.setUint32(p + i, src.getUint32(s + i, true), true);
+    } else {
+      const out = this.block;
+      for (let i = 0; i < n; i++) out[p + i] = buf[s + i];
+    }
+    return p + n;
   }
 
   /** Copies constant bytes: `set` costs the same for 8 bytes as for 250 here, a byte loop ~4 ns a byte. */
