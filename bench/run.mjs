@@ -77,10 +77,11 @@ if (process.env.BENCH_SERVE !== '0') {
   if (plateau.status !== 0) throw new Error(plateau.stderr);
   results.serve = await serveBench({ long: process.env.BENCH_LONG === '1' });
   results.serve.plateau = plateau.stdout.trim().split('\n').map((l) => JSON.parse(l));
-  // A short re-run keeps the last 10-minute memory curve, marked with the commit it was measured at.
-  if (!results.serve.memory && previous?.serve?.memory) {
-    results.serve.memory = previous.serve.memory;
-    results.serve.memoryCommit = previous.serve.memoryCommit ?? previous.commit;
+  // A run without BENCH_LONG keeps the last 10-minute memory curve, marked with the commit it was measured at.
+  const last = previous ?? (existsSync(`${out}/results.json`) ? JSON.parse(readFileSync(`${out}/results.json`, 'utf8')) : null);
+  if (!results.serve.memory && last?.serve?.memory) {
+    results.serve.memory = last.serve.memory;
+    results.serve.memoryCommit = last.serve.memoryCommit ?? last.commit;
   }
 }
 writeFileSync(`${out}/results.json`, JSON.stringify(results, null, 2));
