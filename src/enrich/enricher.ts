@@ -26,8 +26,12 @@ export interface Geo {
 export class Located {
   private static count = 0;
   private encoded: Buffer | null = null;
-  /** Unique to this object (a cache may make a second one for the same answer), for integer-keyed tables. */
-  readonly id = ++Located.count;
+  /**
+   * A number for hashing this object in integer-keyed tables (a cache may make a second object for the same
+   * answer). It wraps at 2^30 so it stays a small integer however long a server runs: tables must also compare
+   * the object itself.
+   */
+  readonly id = (Located.count = (Located.count % 0x3fffffff) + 1);
 
   constructor(
     readonly geo: Readonly<Geo>,

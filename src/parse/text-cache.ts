@@ -11,7 +11,10 @@ export class TextCache {
   private readonly ids: Int32Array;
   private readonly shift: number;
   private next = 0;
-  /** After get(): a number for the text's entry, so callers can key on an integer. Equal ids, equal texts. */
+  /**
+   * After get(): a number for the text's entry, so callers can hash on an integer. Equal texts may get different
+   * ids (after eviction), and ids wrap at 2^30 in a long run, so a table keyed on it must also compare the text.
+   */
   id = 0;
 
   constructor(bits = 12) {
@@ -36,7 +39,8 @@ export class TextCache {
     this.hashes[slot] = h;
     this.bytes[slot] = Uint8Array.from(buf.subarray(s, e)); // a copy: buf is reused for the next input
     this.texts[slot] = text;
-    this.id = this.ids[slot] = ++this.next;
+    this.next = (this.next % 0x3fffffff) + 1; // wraps, staying a small integer: callers compare texts too
+    this.id = this.ids[slot] = this.next;
     return text;
   }
 }

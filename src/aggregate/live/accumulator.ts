@@ -46,7 +46,7 @@ export class SecondAccumulator {
     packets: number, bytes: number, reject: number): void {
     const cells = this.cells;
     // Bounded: past the cap, new combinations of this second count under the interface "(other)".
-    let slot = cells.size < SECOND_CAPS.facts ? cells.slot(remote, combo, ifaceId, iface) : cells.find(remote, combo, ifaceId);
+    let slot = cells.size < SECOND_CAPS.facts ? cells.slot(remote, combo, ifaceId, iface) : cells.find(remote, combo, ifaceId, iface);
     if (slot < 0) slot = cells.slot(remote, combo, OTHER_IFACE, OTHER);
     const c = cells.counts;
     const o = slot * CELL_WIDTH;

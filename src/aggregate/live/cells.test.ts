@@ -21,7 +21,7 @@ describe('CellTable', () => {
       table.counts[slot * CELL_WIDTH + 2] += n;
       const key = `${loc.id}/${combo}/${iface}`;
       want.set(key, (want.get(key) ?? 0) + n);
-      assert.equal(table.find(loc, combo, iface), slot);
+      assert.equal(table.find(loc, combo, iface, `eni-${iface}`), slot);
     }
     const got = new Map<string, number>();
     for (let slot = 0; slot < table.capacity; slot++) {
@@ -31,6 +31,17 @@ describe('CellTable', () => {
     }
     assert.equal(table.size, want.size);
     assert.deepEqual(got, want);
-    assert.equal(table.find(new Located(geo, 'DE\t\t', 0, 1), 1, 1), -1);
+    assert.equal(table.find(new Located(geo, 'DE\t\t', 0, 1), 1, 1, 'eni-1'), -1);
+  });
+  it('keeps two locations apart even when their ids are equal (ids wrap in a long run)', () => {
+    const table = new CellTable();
+    const loc = new Located(geo, 'DE\t\t', 0, 1);
+    const twin = Object.assign(Object.create(Located.prototype) as Located, { ...loc });
+    assert.equal(twin.id, loc.id);
+    const a = table.slot(loc, 7, 1, 'eni-1');
+    const b = table.slot(twin, 7, 1, 'eni-1');
+    assert.notEqual(a, b);
+    assert.equal(table.find(loc, 7, 1, 'eni-1'), a);
+    assert.equal(table.find(twin, 7, 1, 'eni-1'), b);
   });
 });

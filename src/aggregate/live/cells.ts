@@ -9,7 +9,10 @@ export const CELL_WIDTH = 4;
  * location and interface objects ride along per slot, for when the second is flattened.
  */
 export class CellTable {
-  /** Three int32 keys per slot: location id (0 = empty), combo, interface id. */
+  /**
+   * Three int32 keys per slot: location id (0 = empty), combo, interface id. A match also compares the location
+   * object and the interface text, so ids that wrap in a long run can never merge two cells.
+   */
   private keys: Int32Array;
   counts: Float64Array;
   locations: Array<Located | undefined>;
@@ -33,7 +36,8 @@ export class CellTable {
     for (;;) {
       const k = i * 3;
       if (keys[k] === 0) break;
-      if (keys[k] === id && keys[k + 1] === combo && keys[k + 2] === interfaceId) return i;
+      if (keys[k] === id && keys[k + 1] === combo && keys[k + 2] === interfaceId && this.locations[i] === loc
+        && this.interfaces[i] === iface) return i;
       i = (i + 1) & this.mask;
     }
     if ((this.size + 1) * 2 > this.mask + 1) {
@@ -51,13 +55,14 @@ export class CellTable {
   }
 
   /** The slot of a cell, or -1 when there is none. */
-  find(loc: Located, combo: number, interfaceId: number): number {
+  find(loc: Located, combo: number, interfaceId: number, iface: string): number {
     const keys = this.keys;
     const id = loc.id;
     for (let i = hash(id, combo, interfaceId) & this.mask; ; i = (i + 1) & this.mask) {
       const k = i * 3;
       if (keys[k] === 0) return -1;
-      if (keys[k] === id && keys[k + 1] === combo && keys[k + 2] === interfaceId) return i;
+      if (keys[k] === id && keys[k + 1] === combo && keys[k + 2] === interfaceId && this.locations[i] === loc
+        && this.interfaces[i] === iface) return i;
     }
   }
 
