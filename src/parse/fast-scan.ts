@@ -28,7 +28,8 @@ export interface ScanTarget {
 const SPACE = 0x20;
 const TAB = 0x09;
 const DOT = 0x2e;
-const ADDR_V4 = 4;
+/** FlowLine.addrKind of an IPv4 column (line.ts re-exports it with the other kinds). */
+export const ADDR_V4 = 4;
 const BLANK = 1;
 const CARE = 2;
 /** Per byte of a text field: 0 plain, BLANK ends the field, CARE needs escaping or checking in output. */

@@ -3,7 +3,7 @@ import type { RejectCode } from '../errors.js';
 import { outputKey } from './fields.js';
 import { parseIPv4, parseIPv6 } from './address.js';
 import type { FlowFormat } from './format.js';
-import { FAST_NO, FAST_SPECIAL, KIND_ADDR as ADDR, KIND_INT as INT, KIND_TEXT as TEXT, fastScan } from './fast-scan.js';
+import { ADDR_V4, FAST_NO, FAST_SPECIAL, KIND_ADDR as ADDR, KIND_INT as INT, KIND_TEXT as TEXT, fastScan } from './fast-scan.js';
 
 /** The `action` field, as a small number so the hot path compares integers. */
 export const Action = { none: 0, accept: 1, reject: 2, other: 3 } as const;
@@ -13,7 +13,7 @@ export const LogStatus = { none: 0, ok: 1, nodata: 2, skipdata: 3, other: 4 } as
 export const FlowDirection = { none: 0, ingress: 1, egress: 2, other: 3 } as const;
 
 export const ADDR_NONE = 0;
-export const ADDR_V4 = 4;
+export { ADDR_V4 };
 export const ADDR_V6 = 6;
 
 const SPACE = 0x20;

@@ -3,6 +3,7 @@ import { DIRECTION_NAMES } from '../classify/endpoints.js';
 import type { FlowView } from '../enrich/flow-view.js';
 import { outputKey } from '../parse/fields.js';
 import type { FlowFormat } from '../parse/format.js';
+import { KIND_ADDR as ADDR, KIND_INT as INT, KIND_TEXT as TEXT } from '../parse/fast-scan.js';
 import type { FlowLine } from '../parse/line.js';
 
 const BLOCK = 1 << 20;
@@ -12,9 +13,6 @@ const DST_GEO = Buffer.from(',"dst_geo":');
 const NULL = Buffer.from('null');
 const END = Buffer.from('}\n');
 const QUOTE = 0x22;
-const TEXT = 0;
-const INT = 1;
-const ADDR = 2;
 
 /** How to write records of one format: the JSON key prefix and kind of each column. */
 interface Plan {
