@@ -1,7 +1,8 @@
 // Writes docs/BENCHMARKS.md from bench/out/results.json; `node bench/render.mjs` re-renders without measuring.
 import { readFileSync, writeFileSync } from 'node:fs';
 
-const label = (n) => (n >= 1e6 ? `${n / 1e6}M` : `${n / 1e3}k`);
+/** 1000000 → "1M", 20000 → "20k": how input sizes are named in file names and tables. */
+export const label = (n) => (n >= 1e6 ? `${n / 1e6}M` : `${n / 1e3}k`);
 
 function renderServe(s) {
   const k = (x) => `${Math.round(x / 1000)}k`;

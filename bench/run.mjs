@@ -6,13 +6,12 @@ import { cpus, totalmem } from 'node:os';
 import { generate } from './generate.mjs';
 import { stages } from './stages.mjs';
 import { serveBench } from './serve.mjs';
-import { render } from './render.mjs';
+import { label, render } from './render.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
 const out = `${root}bench/out`;
 mkdirSync(out, { recursive: true });
 const sizes = (process.env.BENCH_SIZES ?? '1000000,10000000').split(',').map(Number);
-const label = (n) => (n >= 1e6 ? `${n / 1e6}M` : `${n / 1e3}k`);
 
 async function input(n) {
   const path = `${out}/flows-${label(n).toLowerCase()}.log`;

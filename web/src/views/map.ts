@@ -111,11 +111,7 @@ export class WorldMap {
     path({ type: 'Sphere' });
     ctx.fillStyle = this.css('--sea');
     ctx.fill();
-    ctx.beginPath();
-    path(graticule);
-    ctx.strokeStyle = this.css('--graticule');
-    ctx.lineWidth = 0.5;
-    ctx.stroke();
+    this.strokeLines(ctx, () => path(graticule), '--graticule');
     const metric = this.store.view.metric;
     const values = new Map<string, number>();
     for (const c of this.summary?.countries ?? []) values.set(c.key, this.metricOf(c, metric));
@@ -134,13 +130,18 @@ export class WorldMap {
         ctx.stroke();
       }
     }
-    ctx.beginPath();
-    path(borders);
-    ctx.strokeStyle = this.css('--border');
-    ctx.lineWidth = 0.5;
-    ctx.stroke();
+    this.strokeLines(ctx, () => path(borders), '--border');
     this.drawPlaces(ctx, projection, metric);
     this.drawLegend(max, ramp, metric);
+  }
+
+  /** Thin lines (graticule, borders) in a colour of the page's theme. */
+  private strokeLines(ctx: CanvasRenderingContext2D, trace: () => void, colour: string): void {
+    ctx.beginPath();
+    trace();
+    ctx.strokeStyle = this.css(colour);
+    ctx.lineWidth = 0.5;
+    ctx.stroke();
   }
 
   private drawPlaces(ctx: CanvasRenderingContext2D, projection: GeoProjection, metric: Metric): void {
