@@ -24,6 +24,8 @@ export interface Dimension {
 }
 
 const asIs = (key: KeyPart) => key;
+/** An interned id as a code, or -1 (no code: the nested maps answer) once there are more ids than the radix holds. */
+const fits = (id: number, radix: number) => (id < radix ? id : -1);
 
 // A city is keyed by country, region and city together: Portland, Oregon is not Portland, Maine.
 const cityKey = (loc: Located | null) => (loc === null || loc.geo.city === null ? null : loc.placeKey);
@@ -35,7 +37,7 @@ const showCity = (key: KeyPart) => {
 
 const country = (name: string, side: (v: FlowView) => Located | null): Dimension => ({
   name, key: (_l, v) => side(v)?.geo.country_code ?? null, show: asIs,
-  code: (_l, v) => side(v)?.countryId ?? 0, radix: 1 << 10,
+  code: (_l, v) => fits(side(v)?.countryId ?? 0, 1 << 10), radix: 1 << 10,
 });
 const asn = (name: string, side: (v: FlowView) => Located | null): Dimension => ({
   name, key: (_l, v) => side(v)?.geo.asn ?? null, show: asIs,
@@ -49,7 +51,7 @@ const city = (name: string, side: (v: FlowView) => Located | null): Dimension =>
   name, key: (_l, v) => cityKey(side(v)), show: showCity,
   code: (_l, v) => {
     const loc = side(v);
-    return loc === null || loc.geo.city === null ? 0 : loc.placeId;
+    return loc === null || loc.geo.city === null ? 0 : fits(loc.placeId, 1 << 20);
   },
   radix: 1 << 20,
 });
