@@ -6,7 +6,8 @@ export const label = (n) => (n >= 1e6 ? `${n / 1e6}M` : `${n / 1e3}k`);
 
 function renderServe(s) {
   const k = (x) => `${Math.round(x / 1000)}k`;
-  const lat = s.latency.map((l) => `| ${k(l.rate)} records/s (sent ${k(l.achieved)}/s) | 100 | ${l.p50} | ${l.p99} | ${l.max} | ${l.samples} | ${l.peakMiB} |`);
+  const cold = (l) => (l.coldStart ? `${l.coldStart.p99} / ${l.coldStart.max}` : '');
+  const lat = s.latency.map((l) => `| ${k(l.rate)} records/s (sent ${k(l.achieved)}/s) | 100 | ${l.p50} | ${l.p99} | ${l.max} | ${l.samples} | ${cold(l)} | ${l.peakMiB} |`);
   const mem = s.memory ? `\nMemory of a \`serve --demo --demo-rate 20000\` process${s.memoryCommit ? ` (measured at commit ${s.memoryCommit})` : ''}, one sample a minute (RSS, MiB): ${s.memory.filter((m) => m.minute !== undefined).map((m) => m.rssMiB).join(', ')}; peak ${s.memory.find((m) => m.peakMiB)?.peakMiB} MiB.\n` : '\nThe 10-minute memory run is skipped unless BENCH_LONG=1.\n';
   const plateau = s.plateau ? `\nThe live tables alone over two hours of simulated time (bench/plateau.mjs: 400 records a second from many distinct
 peers, fed as fast as they go, V8 heap after a full GC, every 10 minutes): ${s.plateau.map((p) => `${p.heapMiB}`).join(', ')} MiB
@@ -20,10 +21,12 @@ flight) from the benchmark process, which also runs the MQTT.js viewers — both
   **${k(s.throughput100Viewers)} records/s** with 100 MQTT-over-WebSocket viewers subscribed to every topic (peak ${s.peakMiBAfterThroughput} MiB).
 
 Ingest-to-viewer latency: each line carries its send time; every viewer measures, for each sampled event it receives,
-now minus that time (events are batched every 100 ms, so about 50 ms of it is batching by design).
+now minus that time (events are batched every 100 ms, so about 50 ms of it is batching by design). Each rate runs
+on a fresh server for 25 s; p50, p99 and max are over events sent after the first 5 s, and the first 5 s (V8 still
+compiling the hot path, cold caches: what a restart feels like) are given apart.
 
-| input rate | viewers | p50 ms | p99 ms | max ms | samples | server peak MiB |
-| --- | ---: | ---: | ---: | ---: | ---: | ---: |
+| input rate | viewers | p50 ms | p99 ms | max ms | samples | first 5 s: p99 / max ms | server peak MiB |
+| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |
 ${lat.join('\n')}
 
 The dashboard in Debian's Chromium (1920×1080, headless, software rendering) while 100k records/s flow in:
@@ -58,7 +61,10 @@ function targets(r) {
     const k = s.throughputNoViewers / 1e3;
     rows.push(`| serve: HTTP ingest → publish | ≥ 500k records/s | ${Math.round(k)}k | ${Math.round(k * scale)}k | ${k >= 500 ? 'met' : k * scale >= 500 ? 'met when scaled' : 'not met'} |`);
     const l = s.latency.find((x) => x.rate === 100_000);
-    if (l) rows.push(`| serve: p99 ingest → viewer at 100k records/s, 100 viewers | ≤ 300 ms | ${l.p99} ms | | ${l.p99 <= 300 ? 'met' : 'not met'} |`);
+    if (l) {
+      const cold = l.coldStart ? ` (first 5 s after start-up: ${l.coldStart.p99} ms)` : '';
+      rows.push(`| serve: p99 ingest → viewer at 100k records/s, 100 viewers | ≤ 300 ms | ${l.p99} ms${cold} | | ${l.p99 <= 300 ? 'met' : 'not met'} |`);
+    }
     const m = (s.memory ?? []).filter((x) => x.minute !== undefined);
     if (m.length > 3) {
       const [a, b] = [m[2].rssMiB, m[m.length - 1].rssMiB];

@@ -22,6 +22,9 @@ describe('serve configuration: one schema, three sources', () => {
   it('plays the demo when there is no input', () => {
     assert.equal(serveConfig([], {})!.demo, true);
     assert.equal(serveConfig(['x.log'], {})!.demo, false);
+    // A server fed only by HTTP ingest has no input either: it must be able to say no to the demo.
+    assert.equal(serveConfig(['--no-demo'], {})!.demo, false);
+    assert.equal(serveConfig([], { IPGEO_DEMO: 'false' })!.demo, false);
   });
   it('lists every problem at once, by option name', () => {
     assert.throws(() => serveConfig(['--port', '70000', '--topic-prefix', 'a/#', '--mqtt-url', 'http://x'], {}), (e: Error) =>

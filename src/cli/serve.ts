@@ -10,7 +10,7 @@ import { startServer } from '../server/serve.js';
 const OPTIONS = {
   config: { type: 'string' }, host: { type: 'string' }, port: { type: 'string' }, 'mqtt-port': { type: 'string' },
   input: { type: 'string', multiple: true }, follow: { type: 'boolean' }, 'state-file': { type: 'string' },
-  speed: { type: 'string' }, demo: { type: 'boolean' }, 'demo-rate': { type: 'string' }, 'log-format': { type: 'string' },
+  speed: { type: 'string' }, demo: { type: 'boolean' }, 'no-demo': { type: 'boolean' }, 'demo-rate': { type: 'string' }, 'log-format': { type: 'string' },
   'geo-db': { type: 'string', multiple: true }, 'asn-db': { type: 'string', multiple: true }, 'ingest-token': { type: 'string' },
   'viewer-token': { type: 'string' }, 'max-body-bytes': { type: 'string' }, 'mqtt-url': { type: 'string' },
   'mqtt-username': { type: 'string' }, 'mqtt-password': { type: 'string' }, 'topic-prefix': { type: 'string' },
@@ -26,6 +26,10 @@ function fromArgs(values: Record<string, unknown>, positionals: string[]): Recor
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(values)) {
     if (k === 'config' || k === 'help' || v === undefined) continue;
+    if (k === 'no-demo') {
+      if (v === true) out.demo = false;
+      continue;
+    }
     const key = k === 'input' ? 'inputs' : camel(k);
     out[key] = NUMERIC.has(key) ? Number(v) : v;
   }
@@ -116,6 +120,7 @@ With no input it plays a demo stream. Every option can also be set as IPGEO_<OPT
   --state-file F         where --follow remembers read positions across restarts
   --speed N              replay files by record time, N times real time (0 = as fast as possible)
   --demo                 play the synthetic demo stream (the default with no input)
+  --no-demo              no demo stream, for a server fed only by HTTP ingest (or IPGEO_DEMO=false)
   --demo-rate N          demo records per second (default 300)
   --log-format FMT       flow-log format of inputs without a header line
   --geo-db F, --asn-db F location and ASN databases (default: bundled DB-IP Lite, CC BY 4.0)

@@ -1,6 +1,7 @@
 import { getHeapStatistics } from 'node:v8';
 import { hostname } from 'node:os';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import type { LiveFilter } from '../aggregate/live/bucket.js';
 import { LiveAggregator, type WindowName } from '../aggregate/live/live.js';
@@ -63,6 +64,8 @@ export class LivePipeline {
   private readonly sampler: EventSampler;
   private readonly format;
   private tickTimer: NodeJS.Timeout | null = null;
+  /** The timer's tick while it runs in steps. */
+  private ticking: Generator<void, void> | null = null;
   private eventTimer: NodeJS.Timeout | null = null;
   private ticks = 0;
   /** How long the event loop was held up: everything live (ingest, publishing, viewers) waits behind it. */
@@ -154,7 +157,7 @@ export class LivePipeline {
     // A server loads all its data up front: no first-IPv6-record stall of a few hundred milliseconds later.
     this.view.warm();
     this.loopDelay.enable();
-    this.tickTimer = setInterval(() => this.tick(), this.cfg.tickSeconds * 1000);
+    this.tickTimer = setInterval(() => void this.tickInTurns(), this.cfg.tickSeconds * 1000);
     this.eventTimer = setInterval(() => this.publishEvents(), EVENT_INTERVAL_MS);
   }
 
@@ -164,8 +167,35 @@ export class LivePipeline {
    * (a Lambda publishes once per invocation, right after reading).
    */
   tick(every = false, includeCurrent = false): void {
+    this.finishTickInTurns();
+    for (const _ of this.tickSteps(every, includeCurrent));
+  }
+
+  /**
+   * The timer's tick, one step per turn of the event loop: ingest requests run between the steps instead of
+   * waiting behind a whole tick (flattening a busy second and sending each window to every viewer). A tick still
+   * running when the timer fires again is left to finish; the next one closes every second passed.
+   */
+  private async tickInTurns(): Promise<void> {
+    if (this.ticking !== null) return;
+    const steps = (this.ticking = this.tickSteps(false, false));
+    try {
+      while (!steps.next().done) await nextTurn();
+    } finally {
+      if (this.ticking === steps) this.ticking = null;
+    }
+  }
+
+  /** Runs the rest of a tick in progress at once, so a tick that must happen now cannot interleave with it. */
+  private finishTickInTurns(): void {
+    const steps = this.ticking;
+    this.ticking = null;
+    if (steps !== null) for (const _ of steps);
+  }
+
+  private *tickSteps(every: boolean, includeCurrent: boolean): Generator<void, void> {
     const now = this.clock();
-    this.aggregator.tick(Math.floor(now / 1000) + (includeCurrent ? 1 : 0));
+    yield* this.aggregator.tickSteps(Math.floor(now / 1000) + (includeCurrent ? 1 : 0));
     // The slow windows go out on different ticks: each is a large message to every viewer, and sending both at
     // once holds up everything behind them (events included) for longer.
     const n = this.ticks++;
@@ -173,6 +203,7 @@ export class LivePipeline {
     if (every || n % SLOW_WINDOWS_EVERY === 0) windows.push('15m');
     if (every || n === 0 || n % SLOW_WINDOWS_EVERY === Math.floor(SLOW_WINDOWS_EVERY / 2)) windows.push('1h');
     for (const w of windows) {
+      yield;
       this.publisher.publish(this.topic(`summary/${w}`), JSON.stringify(this.aggregator.summary(w, this.producer, now)), true);
       this.summariesPublished++;
     }

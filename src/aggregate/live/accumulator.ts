@@ -16,6 +16,9 @@ interface Cell {
   rejects: number;
 }
 
+/** Cell slots flattened between two steps of a tick (a few milliseconds of work). */
+const SLOTS_PER_STEP = 8192;
+
 /** Interface id of the "(other)" interface that new combinations count under past the cap. */
 const OTHER_IFACE = -1;
 
@@ -69,9 +72,11 @@ export class SecondAccumulator {
   /**
    * Flattens the second into a Bucket, noting place names and organisations for the summaries. A second can hold
    * tens of thousands of cells, so cells are first summed under integer keys per table (by location, by combo, by
-   * interface…) and readable keys are made once per distinct key, not per cell.
+   * interface…) and readable keys are made once per distinct key, not per cell. It runs in steps (a generator
+   * that returns the Bucket), so the caller can let other work run between slices of cells.
    */
-  close(start: number, places: Map<string, PlaceInfo>, orgs: Map<number, string | null>, formatAddress: (a: number) => string): Bucket {
+  *close(start: number, places: Map<string, PlaceInfo>, orgs: Map<number, string | null>,
+    formatAddress: (a: number) => string): Generator<void, Bucket> {
     const b = new Bucket(start, SECOND_CAPS);
     b.totals.flows = this.flows;
     b.totals.nodata = this.nodata;
@@ -84,6 +89,7 @@ export class SecondAccumulator {
     const cells = this.cells;
     const c = cells.counts;
     for (let slot = 0; slot < cells.capacity; slot++) {
+      if ((slot & (SLOTS_PER_STEP - 1)) === SLOTS_PER_STEP - 1) yield;
       const loc = cells.locations[slot];
       if (loc === undefined) continue;
       const o = slot * CELL_WIDTH;
@@ -107,6 +113,7 @@ export class SecondAccumulator {
       b.totals.bytes += by;
       b.totals.rejects += x;
     });
+    yield;
     byInterface.each((iface, n, p, by, x) => b.interfaces.add(iface, n, p, by, x));
     byCountryPort.each((key, n, p, by, x, country) => {
       b.countryPorts.add(`${country} ${portName((key % 2 ** 24) << 5)}`, n, p, by, x);

@@ -130,6 +130,38 @@ describe('one window, every table', () => {
   });
 });
 
+describe('a tick in steps', () => {
+  it('ends with the same windows as one tick, records added between its steps counting in the next second', () => {
+    const start = 1_800_000_000 - (1_800_000_000 % 60) + 40;
+    const whole = new LiveAggregator(start);
+    const stepped = new LiveAggregator(start);
+    const gen = new FlowLogGenerator({ seed: 12, clients: 50_000, scanners: 5000 });
+    const texts = Array.from({ length: 30_000 }, () => Buffer.from(gen.line()));
+    const add = (agg: LiveAggregator, from: number, to: number) => {
+      for (let i = from; i < to; i++) {
+        assert.equal(line.parse(texts[i], 0, texts[i].length), null);
+        view.read(line);
+        agg.add(line, view);
+      }
+    };
+    add(whole, 0, 20_000);
+    add(stepped, 0, 20_000);
+    whole.tick(start + 1);
+    add(whole, 20_000, 30_000);
+    const steps = stepped.tickSteps(start + 1);
+    let n = 0;
+    while (!steps.next().done) if (++n === 2) add(stepped, 20_000, 30_000);
+    assert.ok(n > 2, `the second was flattened in ${n} steps: too few to test interleaving`);
+    whole.tick(start + 2);
+    stepped.tick(start + 2);
+    for (const w of ['1m', '15m', '1h'] as const) {
+      assert.deepEqual(stepped.summary(w, 'test', 0), whole.summary(w, 'test', 0), w);
+    }
+    const series = whole.summary('1m', 'test', 0).series;
+    assert.ok(series.records.at(-1)! > 0 && series.records.at(-2)! > series.records.at(-1)!, 'both seconds counted');
+  });
+});
+
 describe('memory over a long run', () => {
   it('stops growing once the hour is full, however many distinct peers there are', () => {
     const agg = new LiveAggregator(1_900_000_000);

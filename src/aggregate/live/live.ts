@@ -83,13 +83,24 @@ export class LiveAggregator {
 
   /** Moves time forward to `now` (seconds), closing every second (and minute) passed. */
   tick(now: number): void {
-    if (now - this.now > 3600) this.reset(now);
-    while (this.now < now) this.closeSecond();
+    for (const _ of this.tickSteps(now));
   }
 
-  private closeSecond(): void {
-    const done = this.acc.close(this.now, this.places, this.orgs, formatIPv4);
-    this.acc = new SecondAccumulator(this.acc);
+  /**
+   * `tick` in steps, so a caller can let other work run between them: flattening a busy second takes tens of
+   * milliseconds, and serve's ingest should not wait that long. Every step leaves the windows consistent (only
+   * the second being flattened is out of them); records added meanwhile count in the next second. Steps of two
+   * ticks must not interleave.
+   */
+  *tickSteps(now: number): Generator<void, void> {
+    if (now - this.now > 3600) this.reset(now);
+    while (this.now < now) yield* this.closeSecond();
+  }
+
+  private *closeSecond(): Generator<void, void> {
+    const closing = this.acc;
+    this.acc = new SecondAccumulator(closing);
+    const done = yield* closing.close(this.now, this.places, this.orgs, formatIPv4);
     const slot = done.start % 60;
     const old = this.seconds[slot];
     if (old !== undefined) this.windows['1m'].addTables(old, -1);
