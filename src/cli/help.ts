@@ -60,3 +60,37 @@ Options:
 ${COMMON}
 `,
 };
+
+export const SERVE_HELP = `ipgeolocator serve [FILE|DIR|-]... [options]
+
+The live pipeline, an embedded MQTT broker (WebSockets at /mqtt, TCP on --mqtt-port) and the dashboard.
+With no input it plays a demo stream. Every option can also be set as IPGEO_<OPTION> in the environment
+(IPGEO_MQTT_PORT=1884) or in a JSON --config file; the command line wins, then the environment, then the file.
+
+  --host H               address to listen on (default 127.0.0.1)
+  --port N               HTTP port: dashboard, APIs, ingest, MQTT over WebSockets (default 8080)
+  --mqtt-port N          plain MQTT over TCP (default 1883; 0 disables)
+  --input PATH           a file, a directory or - (repeatable; plain arguments work too)
+  --follow               keep reading files as they grow, and new files in directories (like tail -F)
+  --state-file F         where --follow remembers read positions across restarts
+  --speed N              replay files by record time, N times real time (0 = as fast as possible)
+  --demo                 play the synthetic demo stream (the default with no input)
+  --no-demo              no demo stream, for a server fed only by HTTP ingest (or IPGEO_DEMO=false)
+  --demo-rate N          demo records per second (default 300)
+  --log-format FMT       flow-log format of inputs without a header line
+  --geo-db F, --asn-db F location and ASN databases (default: bundled DB-IP Lite, CC BY 4.0)
+  --ingest-token T       required on POST /ingest/* (Authorization: Bearer T, or the Firehose access key)
+  --viewer-token T       required as the MQTT password of viewers
+  --max-body-bytes N     largest ingest body (default 64 MiB)
+  --mqtt-url URL         publish to this broker instead of the embedded one (mqtt://, mqtts://, ws://, wss://)
+  --mqtt-username U, --mqtt-password P
+  --topic-prefix P       topic prefix (default ipgeolocator)
+  --producer-id ID       names this instance in its messages (default: the host name)
+  --tick-seconds S       how often summaries are published (default 1)
+  --events-per-second N  sampled events sent to viewers (default 200)
+  --log-level L          fatal, error, warn, info (default), debug, trace, silent
+  --heap-mb N            V8 heap limit for this long-running process (default 1024; 0 = Node's default)
+
+Endpoints: GET /healthz, /api/stats, /metrics; POST /ingest/cloudwatch, /ingest/firehose, /ingest/lines.
+Topics: <prefix>/events, <prefix>/summary/{1m,15m,1h} (retained), <prefix>/stats (retained): docs/topics.md.
+`;

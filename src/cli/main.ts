@@ -2,11 +2,7 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { EnrichConfig, ReportConfig, validate } from '../config/schema.js';
 import { UsageError } from '../errors.js';
 import { FormatError, parseFormat } from '../parse/format.js';
-import { enrichCommand } from './enrich.js';
-import { reportCommand } from './report.js';
-import { sampleCommand } from './sample.js';
-import { serveCommand, SERVE_HELP } from './serve.js';
-import { HELP } from './help.js';
+import { HELP, SERVE_HELP } from './help.js';
 
 const COMMON: ParseArgsConfig['options'] = {
   'log-format': { type: 'string' },
@@ -82,12 +78,14 @@ function checkLogFormat(spec: unknown): void {
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   try {
+    // Each command loads only its own modules: report and enrich never load the server's (tens of MiB).
     switch (command) {
       case 'enrich': {
         const { values, positionals } = parse(rest, ENRICH);
         if (values.help) return help('enrich');
         const logFormat = values['log-format'] ?? values.format;
         checkLogFormat(logFormat);
+        const { enrichCommand } = await import('./enrich.js');
         return await enrichCommand(validate(EnrichConfig, commonOptions(values, positionals, logFormat)));
       }
       case 'report': {
@@ -98,6 +96,7 @@ export async function main(argv: string[]): Promise<number> {
           throw new UsageError(`--format takes tsv, csv or json in report; give the flow-log format with --log-format`);
         }
         checkLogFormat(values['log-format']);
+        const { reportCommand } = await import('./report.js');
         return await reportCommand(validate(ReportConfig, {
           ...commonOptions(values, positionals, values['log-format']),
           by: typeof values.by === 'string' ? values.by.split(',').map((d) => d.trim()).filter(Boolean) : undefined,
@@ -105,14 +104,17 @@ export async function main(argv: string[]): Promise<number> {
           output: format,
         }));
       }
-      case 'serve':
+      case 'serve': {
+        const { serveCommand } = await import('./serve.js');
         return await serveCommand(rest);
+      }
       case 'sample': {
         const { values } = parse(rest, { records: { type: 'string' }, seed: { type: 'string' } });
         const records = Number(values.records ?? 100_000);
         const seed = Number(values.seed ?? 42);
         if (!Number.isInteger(records) || records < 0) throw new UsageError('--records takes a whole number');
         if (!Number.isInteger(seed)) throw new UsageError('--seed takes a whole number');
+        const { sampleCommand } = await import('./sample.js');
         return await sampleCommand(records, seed);
       }
       case undefined:
