@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { Writable } from 'node:stream';
 import { V2 } from '../../test/samples.js';
 import { Enricher } from '../enrich/enricher.js';
 import { FlowView } from '../enrich/flow-view.js';
@@ -71,6 +72,39 @@ describe('NDJSON output', () => {
     const parts = writer.take();
     assert.ok(parts.length > 1, 'the output spans more than one block');
     assert.deepEqual(Buffer.concat(parts).toString('utf8').trimEnd().split('\n').map((l) => JSON.parse(l)), expected);
+  });
+  it('reuses an output block only after the stream is done with it', async () => {
+    // A slow stream that holds each chunk until it calls back, and reads it only then: a block written into
+    // again too early would show here as corrupted lines.
+    const got: Buffer[] = [];
+    const slow = new Writable({
+      highWaterMark: 64 << 20,
+      write(chunk: Buffer, _enc, cb) {
+        setTimeout(() => {
+          got.push(Buffer.from(chunk));
+          cb();
+        }, 2);
+      },
+    });
+    const gen = new FlowLogGenerator({ seed: 22 });
+    const writer = new NdjsonWriter(slow);
+    const want: Buffer[] = [];
+    const line = new FlowLine(DEFAULT_FORMAT);
+    for (let round = 0; round < 12; round++) {
+      const copy = new NdjsonWriter(null);
+      for (let i = 0; i < 3000; i++) {
+        const text = Buffer.from(gen.line());
+        assert.equal(line.parse(text, 0, text.length), null);
+        view.read(line);
+        writer.write(line, view);
+        copy.write(line, view);
+      }
+      want.push(...copy.take());
+      await writer.flush();
+    }
+    await new Promise<void>((resolve) => slow.end(resolve));
+    assert.ok(want.length >= 12);
+    assert.equal(Buffer.concat(got).toString('utf8'), Buffer.concat(want).toString('utf8'));
   });
   it('handles records larger than its buffer block', () => {
     const format = parseFormat('${srcaddr} ${instance-tag}');

@@ -7,6 +7,7 @@ import { KIND_ADDR as ADDR, KIND_INT as INT, KIND_TEXT as TEXT } from '../parse/
 import type { FlowLine } from '../parse/line.js';
 
 const BLOCK = 1 << 20;
+const SPARE_BLOCKS = 8;
 // Constant parts of every record, encoded once.
 const DIRECTION_PARTS = DIRECTION_NAMES.map((d) => Buffer.from(`,"direction":${JSON.stringify(d)},"src_geo":`));
 const DST_GEO = Buffer.from(',"dst_geo":');
@@ -28,9 +29,11 @@ interface Plan {
  * record costs about as much as copying it.
  */
 export class NdjsonWriter {
-  private block = Buffer.allocUnsafe(BLOCK);
+  private block: Buffer = Buffer.allocUnsafe(BLOCK);
   private pos = 0;
   private full: Buffer[] = [];
+  /** Blocks the stream is done with, written into again: output memory stays what is in flight. */
+  private spare: Buffer[] = [];
   private plans = new WeakMap<FlowFormat, Plan>();
   private lastFormat: FlowFormat | null = null;
   private lastPlan: Plan | null = null;
@@ -127,7 +130,7 @@ export class NdjsonWriter {
     this.full = [];
     if (this.pos > 0) {
       parts.push(this.block.subarray(0, this.pos));
-      this.block = Buffer.allocUnsafe(BLOCK);
+      this.block = this.newBlock(BLOCK);
       this.pos = 0;
     }
     return parts;
@@ -136,8 +139,17 @@ export class NdjsonWriter {
   /** Hands what is buffered to the stream, waiting while the stream says it is full (backpressure). */
   async flush(): Promise<void> {
     for (const p of this.take()) {
-      if (this.out !== null && !this.out.write(p)) await new Promise<void>((resolve) => this.out!.once('drain', resolve));
+      if (this.out === null) continue;
+      // Once written, the block is free again; otherwise each would wait for a GC as garbage (tens of MiB).
+      const done = () => {
+        if (this.spare.length < SPARE_BLOCKS && p.buffer.byteLength === BLOCK) this.spare.push(Buffer.from(p.buffer, 0, BLOCK));
+      };
+      if (!this.out.write(p, done)) await new Promise<void>((resolve) => this.out!.once('drain', resolve));
     }
+  }
+
+  private newBlock(size: number): Buffer {
+    return size === BLOCK && this.spare.length > 0 ? this.spare.pop()! : Buffer.allocUnsafe(size);
   }
 
   private planOf(format: FlowFormat): Plan {
@@ -157,7 +169,7 @@ export class NdjsonWriter {
   private room(n: number): void {
     if (this.pos + n > this.block.length) {
       if (this.pos > 0) this.full.push(this.block.subarray(0, this.pos));
-      this.block = Buffer.allocUnsafe(Math.max(BLOCK, n));
+      this.block = this.newBlock(Math.max(BLOCK, n));
       this.pos = 0;
     }
   }
