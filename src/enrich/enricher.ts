@@ -27,11 +27,11 @@ export class Located {
   private static count = 0;
   private encoded: Buffer | null = null;
   /**
-   * A number for hashing this object in integer-keyed tables (a cache may make a second object for the same
-   * answer). It wraps at 2^30 so it stays a small integer however long a server runs: tables must also compare
-   * the object itself.
+   * A number for this object in integer-keyed tables, never given to another (a cache may make a second object
+   * for the same answer, with its own id). Past 2^30 it is no longer a small integer to V8, which costs a little
+   * in a run that makes a billion of them, never a wrong answer.
    */
-  readonly id = (Located.count = (Located.count % 0x3fffffff) + 1);
+  readonly id = ++Located.count;
 
   constructor(
     readonly geo: Readonly<Geo>,

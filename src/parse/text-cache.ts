@@ -8,12 +8,12 @@ export class TextCache {
   private readonly hashes: Int32Array;
   private readonly bytes: Array<Uint8Array | undefined>;
   private readonly texts: string[];
-  private readonly ids: Int32Array;
+  private readonly ids: Float64Array;
   private readonly shift: number;
   private next = 0;
   /**
-   * After get(): a number for the text's entry, so callers can hash on an integer. Equal texts may get different
-   * ids (after eviction), and ids wrap at 2^30 in a long run, so a table keyed on it must also compare the text.
+   * After get(): a number for the text's entry, so callers can hash on an integer. Different texts never share
+   * an id; equal texts may get different ids (after eviction), so a table keyed on it can hold one text twice.
    */
   id = 0;
 
@@ -21,7 +21,7 @@ export class TextCache {
     this.hashes = new Int32Array(1 << bits);
     this.bytes = new Array(1 << bits).fill(undefined);
     this.texts = new Array(1 << bits).fill('');
-    this.ids = new Int32Array(1 << bits);
+    this.ids = new Float64Array(1 << bits);
     this.shift = 32 - bits;
   }
 
@@ -39,8 +39,7 @@ export class TextCache {
     this.hashes[slot] = h;
     this.bytes[slot] = Uint8Array.from(buf.subarray(s, e)); // a copy: buf is reused for the next input
     this.texts[slot] = text;
-    this.next = (this.next % 0x3fffffff) + 1; // wraps, staying a small integer: callers compare texts too
-    this.id = this.ids[slot] = this.next;
+    this.id = this.ids[slot] = ++this.next;
     return text;
   }
 }

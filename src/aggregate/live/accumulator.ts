@@ -1,6 +1,6 @@
 import type { Located } from '../../enrich/enricher.js';
 import { Bucket, factKey, SECOND_CAPS } from './bucket.js';
-import { CELL_WIDTH, CellTable } from './cells.js';
+import { CellTable } from './cells.js';
 import { HyperLogLog } from './hll.js';
 import { OTHER } from './tally.js';
 import type { PlaceInfo } from './summary.js';
@@ -49,10 +49,10 @@ export class SecondAccumulator {
     packets: number, bytes: number, reject: number): void {
     const cells = this.cells;
     // Bounded: past the cap, new combinations of this second count under the interface "(other)".
-    let slot = cells.size < SECOND_CAPS.facts ? cells.slot(remote, combo, ifaceId, iface) : cells.find(remote, combo, ifaceId, iface);
+    let slot = cells.size < SECOND_CAPS.facts ? cells.slot(remote, combo, ifaceId, iface) : cells.find(remote, combo, ifaceId);
     if (slot < 0) slot = cells.slot(remote, combo, OTHER_IFACE, OTHER);
-    const c = cells.counts;
-    const o = slot * CELL_WIDTH;
+    const c = cells.rows;
+    const o = cells.countsOf(slot);
     c[o]++;
     c[o + 1] += packets;
     c[o + 2] += bytes;
@@ -87,12 +87,12 @@ export class SecondAccumulator {
     const byCountryPort = new Sums<number>();
     const facts = new FactIndex(b);
     const cells = this.cells;
-    const c = cells.counts;
+    const c = cells.rows;
     for (let slot = 0; slot < cells.capacity; slot++) {
       if ((slot & (SLOTS_PER_STEP - 1)) === SLOTS_PER_STEP - 1) yield;
       const loc = cells.locations[slot];
       if (loc === undefined) continue;
-      const o = slot * CELL_WIDTH;
+      const o = cells.countsOf(slot);
       const combo = cells.comboOf(slot);
       const iface = cells.interfaces[slot];
       byLocation.add(loc, c, o);

@@ -1,53 +1,57 @@
 import type { Located } from '../../enrich/enricher.js';
 
-/** Records, packets, bytes and rejects: the four counts of a cell, side by side in one Float64Array. */
-export const CELL_WIDTH = 4;
+/**
+ * One row per cell: three keys (location id, combo, interface id; location id 0 = empty) then four counts
+ * (records, packets, bytes, rejects), padded to 64 bytes. A record then touches one row, not four arrays: at 100k
+ * records a second the table outgrows the CPU caches, and each array touched was a cache miss of its own.
+ */
+const ROW = 8;
+const COUNTS = 3;
 
 /**
- * One second's counts by (remote location, packed combo, interface), as an open-addressing hash table over typed
- * arrays: a record costs one integer hash and a probe or two, with no Map lookups, strings or objects. The
- * location and interface objects ride along per slot, for when the second is flattened.
+ * One second's counts by (remote location, packed combo, interface), as an open-addressing hash table over a
+ * Float64Array: a record costs one integer hash and a probe or two, with no Map lookups, strings or objects.
+ * Location and interface ids never repeat for different objects or texts, so the keys alone identify a cell;
+ * the location object and interface text of each slot are kept beside it for when the second is flattened.
  */
 export class CellTable {
-  /**
-   * Three int32 keys per slot: location id (0 = empty), combo, interface id. A match also compares the location
-   * object and the interface text, so ids that wrap in a long run can never merge two cells.
-   */
-  private keys: Int32Array;
-  counts: Float64Array;
+  rows: Float64Array;
   locations: Array<Located | undefined>;
   interfaces: string[];
   private mask: number;
   size = 0;
 
   constructor(capacity = 1024) {
-    this.keys = new Int32Array(capacity * 3);
-    this.counts = new Float64Array(capacity * CELL_WIDTH);
+    this.rows = new Float64Array(capacity * ROW);
     this.locations = new Array(capacity).fill(undefined);
     this.interfaces = new Array(capacity).fill('');
     this.mask = capacity - 1;
   }
 
+  /** Where the four counts of a slot start in `rows`. */
+  countsOf(slot: number): number {
+    return slot * ROW + COUNTS;
+  }
+
   /** The slot of a cell, made empty when new. `interfaceId` must name `iface` (equal ids, equal texts). */
   slot(loc: Located, combo: number, interfaceId: number, iface: string): number {
-    const keys = this.keys;
+    const rows = this.rows;
     const id = loc.id;
     let i = hash(id, combo, interfaceId) & this.mask;
     for (;;) {
-      const k = i * 3;
-      if (keys[k] === 0) break;
-      if (keys[k] === id && keys[k + 1] === combo && keys[k + 2] === interfaceId && this.locations[i] === loc
-        && this.interfaces[i] === iface) return i;
+      const r = i * ROW;
+      if (rows[r] === 0) break;
+      if (rows[r] === id && rows[r + 1] === combo && rows[r + 2] === interfaceId) return i;
       i = (i + 1) & this.mask;
     }
     if ((this.size + 1) * 2 > this.mask + 1) {
       this.grow();
       return this.slot(loc, combo, interfaceId, iface);
     }
-    const k = i * 3;
-    keys[k] = id;
-    keys[k + 1] = combo;
-    keys[k + 2] = interfaceId;
+    const r = i * ROW;
+    rows[r] = id;
+    rows[r + 1] = combo;
+    rows[r + 2] = interfaceId;
     this.locations[i] = loc;
     this.interfaces[i] = iface;
     this.size++;
@@ -55,14 +59,13 @@ export class CellTable {
   }
 
   /** The slot of a cell, or -1 when there is none. */
-  find(loc: Located, combo: number, interfaceId: number, iface: string): number {
-    const keys = this.keys;
+  find(loc: Located, combo: number, interfaceId: number): number {
+    const rows = this.rows;
     const id = loc.id;
     for (let i = hash(id, combo, interfaceId) & this.mask; ; i = (i + 1) & this.mask) {
-      const k = i * 3;
-      if (keys[k] === 0) return -1;
-      if (keys[k] === id && keys[k + 1] === combo && keys[k + 2] === interfaceId && this.locations[i] === loc
-        && this.interfaces[i] === iface) return i;
+      const r = i * ROW;
+      if (rows[r] === 0) return -1;
+      if (rows[r] === id && rows[r + 1] === combo && rows[r + 2] === interfaceId) return i;
     }
   }
 
@@ -74,7 +77,7 @@ export class CellTable {
   }
 
   comboOf(slot: number): number {
-    return this.keys[slot * 3 + 1] >>> 0;
+    return this.rows[slot * ROW + 1];
   }
 
   /** Slots 0 to capacity - 1; a used one has its location set. */
@@ -82,24 +85,24 @@ export class CellTable {
     return this.mask + 1;
   }
 
-
   private grow(): void {
-    const old = { keys: this.keys, counts: this.counts, locations: this.locations, interfaces: this.interfaces, mask: this.mask };
+    const old = { rows: this.rows, locations: this.locations, interfaces: this.interfaces, mask: this.mask };
     const capacity = (this.mask + 1) * 2;
-    this.keys = new Int32Array(capacity * 3);
-    this.counts = new Float64Array(capacity * CELL_WIDTH);
+    this.rows = new Float64Array(capacity * ROW);
     this.locations = new Array(capacity).fill(undefined);
     this.interfaces = new Array(capacity).fill('');
     this.mask = capacity - 1;
     this.size = 0;
     for (let i = 0; i <= old.mask; i++) {
-      if (old.keys[i * 3] === 0) continue;
-      const j = this.slot(old.locations[i]!, old.keys[i * 3 + 1], old.keys[i * 3 + 2], old.interfaces[i]);
-      this.counts.set(old.counts.subarray(i * CELL_WIDTH, (i + 1) * CELL_WIDTH), j * CELL_WIDTH);
+      const r = i * ROW;
+      if (old.rows[r] === 0) continue;
+      const j = this.slot(old.locations[i]!, old.rows[r + 1], old.rows[r + 2], old.interfaces[i]);
+      this.rows.set(old.rows.subarray(r + COUNTS, r + COUNTS + 4), j * ROW + COUNTS);
     }
   }
 }
 
+/** Mixes three ids (only their low 32 bits: a hash may collide, the keys compared may not). */
 function hash(a: number, b: number, c: number): number {
   let h = Math.imul(a, 0x9e3779b1) ^ Math.imul(b, 0x85ebca6b) ^ Math.imul(c, 0xc2b2ae35);
   h ^= h >>> 15;
