@@ -21,7 +21,7 @@ flight) from the benchmark process, which also runs the MQTT.js viewers — both
   **${k(s.throughput100Viewers)} records/s** with 100 MQTT-over-WebSocket viewers subscribed to every topic (peak ${s.peakMiBAfterThroughput} MiB).
 
 Ingest-to-viewer latency: each line carries its send time; every viewer measures, for each sampled event it receives,
-now minus that time (events are batched every 100 ms, so about 50 ms of it is batching by design). Each rate runs
+now minus that time (events are batched every 50 ms, so about 25 ms of it is batching by design). Each rate runs
 on a fresh server for 25 s; p50, p99 and max are over events sent after the first 5 s, and the first 5 s (V8 still
 compiling the hot path, cold caches: what a restart feels like) are given apart.
 

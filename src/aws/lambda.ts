@@ -1,6 +1,6 @@
 import pino from 'pino';
 import { ServeConfig, validate } from '../config/schema.js';
-import { LivePipeline } from '../pipeline/live.js';
+import { EVENT_INTERVAL_MS, LivePipeline } from '../pipeline/live.js';
 import { IotPublisher } from '../sinks/iot.js';
 import { ExternalPublisher, type Publisher } from '../sinks/mqtt.js';
 
@@ -36,8 +36,8 @@ function configFrom(env: NodeJS.ProcessEnv): ServeConfig {
   return validate(ServeConfig, {
     logFormat: env.IPGEO_LOG_FORMAT || undefined,
     topicPrefix: env.IPGEO_TOPIC_PREFIX || undefined,
-    // The sampler fills one batch per 100 ms of `eventsPerSecond`; a Lambda publishes one batch per invocation.
-    eventsPerSecond: 10 * (env.IPGEO_EVENTS_PER_INVOCATION ? Number(env.IPGEO_EVENTS_PER_INVOCATION) : 50),
+    // The sampler fills one batch per event interval of `eventsPerSecond`; a Lambda publishes one batch per invocation.
+    eventsPerSecond: (1000 / EVENT_INTERVAL_MS) * (env.IPGEO_EVENTS_PER_INVOCATION ? Number(env.IPGEO_EVENTS_PER_INVOCATION) : 50),
     producerId: (env.IPGEO_PRODUCER_ID || `lambda-${env.AWS_LAMBDA_LOG_STREAM_NAME?.slice(-12) ?? process.pid}`).slice(0, 64),
     mqttUrl: env.IPGEO_MQTT_URL || undefined,
     mqttUsername: env.IPGEO_MQTT_USERNAME || undefined,
