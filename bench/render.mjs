@@ -121,7 +121,7 @@ How cost grows with input (time should grow linearly, memory stay flat):
 - report, all cores — ${bySize('report, all cores')}
 - enrich, all cores — ${bySize('enrich → NDJSON, all cores')}
 
-## Where the time goes (one thread, 1M records already in memory, warm, best of two)
+## Where the time goes (one thread, 1M records already in memory, warm, best of three)
 
 | stages | M records/s | ns/record |
 | --- | ---: | ---: |

@@ -9,7 +9,6 @@ import { FlowView } from '../dist/enrich/flow-view.js';
 import { GroupBy } from '../dist/aggregate/group-by.js';
 import { NdjsonWriter } from '../dist/sinks/ndjson.js';
 import { LiveAggregator } from '../dist/aggregate/live/live.js';
-import { Writable } from 'node:stream';
 
 const CHUNK = 1 << 20;
 
@@ -28,8 +27,7 @@ export function stages(file) {
   const enricher = Enricher.open();
   const view = new FlowView(enricher);
   const ep = new Endpoints();
-  const sink = new Writable({ write(_c, _e, cb) { cb(); } });
-  const writer = new NdjsonWriter(sink);
+  const writer = new NdjsonWriter(null);
   const steps = {
     'parse': () => {},
     'parse+classify': (line) => ep.read(line),
@@ -48,13 +46,15 @@ export function stages(file) {
     'parse+classify+locate+ndjson': (line) => {
       view.read(line);
       if (view.hasPublic) writer.write(line, view);
-      if (writer.pending > 8 << 20) writer.flush();
+      // Dropped, not flushed: a flush waits for the stream's 'drain', which never comes inside this loop, and the
+      // held output (hundreds of MiB) would be measured as the writer's cost.
+      if (writer.pending > 8 << 20) writer.take();
     },
   };
   run(data, steps['parse+classify+locate']); // warm caches and JIT once, as a long run would be
   const out = {};
   for (const [name, fn] of Object.entries(steps)) {
-    const best = [0, 1].map(() => run(data, fn)).sort((a, b) => a.seconds - b.seconds)[0];
+    const best = [0, 1, 2].map(() => run(data, fn)).sort((a, b) => a.seconds - b.seconds)[0];
     out[name] = { seconds: best.seconds, recordsPerSecond: best.records / best.seconds };
   }
   return out;
