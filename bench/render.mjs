@@ -19,6 +19,8 @@ flight) from the benchmark process, which also runs the MQTT.js viewers — both
 
 - Ingest → parse → classify → enrich → aggregate → publish: **${k(s.throughputNoViewers)} records/s** with no viewer,
   **${k(s.throughput100Viewers)} records/s** with 100 MQTT-over-WebSocket viewers subscribed to every topic (peak ${s.peakMiBAfterThroughput} MiB).
+  The count is the requests' \`accepted\`, checked against the server's own count. Runs before 2026-11-27
+  reported about half the true rate: the bench lost updates to its counter between two requests in flight.
 
 Ingest-to-viewer latency: each line carries its send time; every viewer measures, for each sampled event it receives,
 now minus that time (events are batched every 50 ms, so about 25 ms of it is batching by design). Each rate runs

@@ -31,10 +31,11 @@ async function startServe(extra = []) {
   }
   // The serving process reports its own memory (`serve` runs itself again with its heap limit, so proc.pid may
   // be the small parent that waits for it).
-  const memory = async () => (await (await fetch(`http://127.0.0.1:${port}/api/stats`)).json()).memory;
+  const stats = async () => (await fetch(`http://127.0.0.1:${port}/api/stats`)).json();
+  const memory = async () => (await stats()).memory;
   const peakMiB = async () => (await memory()).peak_rss;
   const rssMiB = async () => (await memory()).rss;
-  return { port, url: `http://127.0.0.1:${port}`, peakMiB, rssMiB, stop: () => new Promise((r) => { proc.once('exit', r); proc.kill('SIGTERM'); }) };
+  return { port, url: `http://127.0.0.1:${port}`, stats, peakMiB, rssMiB, stop: () => new Promise((r) => { proc.once('exit', r); proc.kill('SIGTERM'); }) };
 }
 
 /** Lines whose `resource-id` field carries the send time (ms), so a viewer can tell each event's latency. */
@@ -55,11 +56,21 @@ async function throughput(server, seconds) {
   const bodies = Array.from({ length: 8 }, () => batch(gen, 20_000, 0));
   const until = Date.now() + seconds * 1000;
   let records = 0;
+  const before = (await server.stats()).records;
   const started = Date.now();
   await Promise.all([0, 1].map(async (w) => {
-    for (let i = w; Date.now() < until; i += 2) records += (await post(server.url, bodies[i % bodies.length])).accepted;
+    for (let i = w; Date.now() < until; i += 2) {
+      // Not `records += (await …)`: that reads `records` before the await, and the other request's additions
+      // in the meantime would be lost (this undercounted by half until 2026-11-27).
+      const accepted = (await post(server.url, bodies[i % bodies.length])).accepted;
+      records += accepted;
+    }
   }));
-  return records / ((Date.now() - started) / 1000);
+  const elapsed = (Date.now() - started) / 1000;
+  // The server's own count is the check on ours.
+  const counted = (await server.stats()).records - before;
+  if (counted !== records) throw new Error(`the server read ${counted} records, the responses said ${records}`);
+  return records / elapsed;
 }
 
 async function viewers(server, n) {
