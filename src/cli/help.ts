@@ -64,8 +64,9 @@ ${COMMON}
 export const SERVE_HELP = `ipgeolocator serve [FILE|DIR|-]... [options]
 
 The live pipeline, an embedded MQTT broker (WebSockets at /mqtt, TCP on --mqtt-port) and the dashboard.
-With no input it plays a demo stream. Every option can also be set as IPGEO_<OPTION> in the environment
-(IPGEO_MQTT_PORT=1884) or in a JSON --config file; the command line wins, then the environment, then the file.
+With no input it plays a demo stream, unless --ingest-token or --mqtt-url says it is meant for real traffic.
+Every option can also be set as IPGEO_<OPTION> in the environment (IPGEO_MQTT_PORT=1884) or in a JSON --config
+file; the command line wins, then the environment, then the file.
 
   --host H               address to listen on (default 127.0.0.1)
   --port N               HTTP port: dashboard, APIs, ingest, MQTT over WebSockets (default 8080)
@@ -74,7 +75,8 @@ With no input it plays a demo stream. Every option can also be set as IPGEO_<OPT
   --follow               keep reading files as they grow, and new files in directories (like tail -F)
   --state-file F         where --follow remembers read positions across restarts
   --speed N              replay files by record time, N times real time (0 = as fast as possible)
-  --demo                 play the synthetic demo stream (the default with no input)
+  --demo                 play the synthetic demo stream (the default with no input, no ingest token and
+                         no --mqtt-url)
   --no-demo              no demo stream, for a server fed only by HTTP ingest (or IPGEO_DEMO=false)
   --demo-rate N          demo records per second (default 300)
   --log-format FMT       flow-log format of inputs without a header line

@@ -25,6 +25,10 @@ describe('serve configuration: one schema, three sources', () => {
     // A server fed only by HTTP ingest has no input either: it must be able to say no to the demo.
     assert.equal(serveConfig(['--no-demo'], {})!.demo, false);
     assert.equal(serveConfig([], { IPGEO_DEMO: 'false' })!.demo, false);
+    // Nor when it is set up for real traffic, unless asked.
+    assert.equal(serveConfig(['--ingest-token', 'long-enough-token'], {})!.demo, false);
+    assert.equal(serveConfig(['--mqtt-url', 'mqtt://broker.example'], {})!.demo, false);
+    assert.equal(serveConfig(['--mqtt-url', 'mqtt://broker.example', '--demo'], {})!.demo, true);
   });
   it('lists every problem at once, by option name', () => {
     assert.throws(() => serveConfig(['--port', '70000', '--topic-prefix', 'a/#', '--mqtt-url', 'http://x'], {}), (e: Error) =>

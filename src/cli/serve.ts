@@ -56,8 +56,11 @@ export function serveConfig(argv: string[], env: NodeJS.ProcessEnv = process.env
   }
   const merged = { ...file, ...serveEnv(env), ...fromArgs(parsed.values, parsed.positionals) };
   const cfg = validate(ServeConfig, merged);
-  // With nothing to read, play the demo: a new user sees the map at once.
-  return cfg.inputs.length === 0 && !('demo' in merged) ? { ...cfg, demo: true } : cfg;
+  // With nothing to read, play the demo: a new user sees the map at once. Not when an ingest token or an external
+  // broker says this server is meant for real traffic: made-up records would mix with it, and on a shared broker
+  // they would reach every viewer of every producer.
+  const meantForTraffic = cfg.ingestToken !== undefined || cfg.mqttUrl !== undefined;
+  return cfg.inputs.length === 0 && !meantForTraffic && !('demo' in merged) ? { ...cfg, demo: true } : cfg;
 }
 
 export async function serveCommand(argv: string[]): Promise<number> {
