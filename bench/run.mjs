@@ -25,8 +25,7 @@ async function input(n) {
 /** Runs the CLI and reads its own summary (time, records/s, peak memory) from stderr. */
 function cli(args) {
   const devnull = openSync('/dev/null', 'w');
-  // Started as a user starts it (npx, a global install): through its #! line, with the V8 options it sets there.
-  const r = spawnSync(`${root}bin/ipgeolocator.js`, [...args, '--no-progress'],
+  const r = spawnSync(process.execPath, [`${root}bin/ipgeolocator.js`, ...args, '--no-progress'],
     { stdio: ['ignore', devnull, 'pipe'], encoding: 'utf8', maxBuffer: 1 << 26 });
   closeSync(devnull);
   const m = /time: ([\d.]+) s, ([\d,]+) records\/s, peak memory (\d+) MiB/.exec(r.stderr);

@@ -21,8 +21,7 @@ async function freePort() {
 
 async function startServe(extra = []) {
   const port = await freePort();
-  // Started through its #! line, as a user starts it.
-  const proc = spawn(`${root}bin/ipgeolocator.js`, ['serve', '--port', String(port), '--mqtt-port', '0',
+  const proc = spawn(process.execPath, [`${root}bin/ipgeolocator.js`, 'serve', '--port', String(port), '--mqtt-port', '0',
     '--log-level', 'error', '--tick-seconds', '1', ...(extra.includes('--demo') ? [] : ['--no-demo']), ...extra], { stdio: ['ignore', 'ignore', 'inherit'] });
   for (let i = 0; i < 200; i++) {
     try {

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { UsageError } from '../errors.js';
-import { LAUNCHER_NURSERY, serveConfig } from './serve.js';
+import { serveConfig } from './serve.js';
 
 describe('serve configuration: one schema, three sources', () => {
   const file = join(mkdtempSync(join(tmpdir(), 'ipgeo-cfg-')), 'c.json');
@@ -35,13 +35,5 @@ describe('serve configuration: one schema, three sources', () => {
       e instanceof UsageError && /--port/.test(e.message) && /--topic-prefix/.test(e.message) && /--mqtt-url/.test(e.message));
     assert.throws(() => serveConfig(['--frobnicate'], {}), UsageError);
     assert.throws(() => serveConfig(['--ingest-token', 'short'], {}), /at least 8 characters/);
-  });
-});
-
-describe('the launcher', () => {
-  it('starts commands with the V8 option a relaunched server takes off again', () => {
-    const shebang = readFileSync(new URL('../../bin/ipgeolocator.js', import.meta.url), 'utf8').split('\n')[0];
-    assert.match(shebang, /^#!\/usr\/bin\/env -S node /);
-    assert.ok(shebang.split(' ').includes(LAUNCHER_NURSERY), shebang);
   });
 });

@@ -92,9 +92,6 @@ export async function serveCommand(argv: string[]): Promise<number> {
   return 0;
 }
 
-/** The V8 option bin/ipgeolocator.js starts every command with. */
-export const LAUNCHER_NURSERY = '--max-semi-space-size=4';
-
 /** True when this process's heap limit is well above the configured one (it was not started with it). */
 function needsHeapLimit(heapMb: number): boolean {
   if (heapMb === 0 || process.env.IPGEO_RELAUNCHED === '1') return false;
@@ -106,10 +103,7 @@ function needsHeapLimit(heapMb: number): boolean {
  * signals on and exiting with the child's code: `ipgeolocator serve` is bounded however it is started.
  */
 function relaunch(heapMb: number): Promise<number> {
-  // The launcher's small nursery (bin/ipgeolocator.js) suits the batch commands; a server allocating per request
-  // measured ~15 % slower with it, so its child gets V8's default.
-  const flags = process.execArgv.filter((f) => f !== LAUNCHER_NURSERY);
-  const child = spawn(process.execPath, [...flags, `--max-old-space-size=${heapMb}`, ...process.argv.slice(1)],
+  const child = spawn(process.execPath, [...process.execArgv, `--max-old-space-size=${heapMb}`, ...process.argv.slice(1)],
     { stdio: 'inherit', env: { ...process.env, IPGEO_RELAUNCHED: '1' } });
   const pass = (signal: NodeJS.Signals) => () => child.kill(signal);
   process.on('SIGTERM', pass('SIGTERM'));
