@@ -123,7 +123,7 @@ How cost grows with input (time should grow linearly, memory stay flat):
 - report, all cores — ${bySize('report, all cores')}
 - enrich, all cores — ${bySize('enrich → NDJSON, all cores')}
 
-## Where the time goes (one thread, 1M records already in memory, warm, best of three)
+## Where the time goes (one thread, 1M records already in memory, warm, best of three rounds)
 
 | stages | M records/s | ns/record |
 | --- | ---: | ---: |
