@@ -3,24 +3,30 @@ import type { FlowView } from '../enrich/flow-view.js';
 import type { FlowLine } from '../parse/line.js';
 
 /**
- * Picks the enriched events viewers see: at most `perInterval` per interval, a uniform sample of everything that
- * arrived in it (reservoir sampling, Vitter's algorithm R), so a browser never drowns at 100 k records/s and the
- * sample still shows the real mix. Only sampled records are turned into objects.
+ * Picks the enriched events viewers see: `perSecond` at most, a uniform sample of everything that arrived in each
+ * interval (reservoir sampling, Vitter's algorithm R), so a browser never drowns at 100 k records/s and the sample
+ * still shows the real mix. Only sampled records are turned into objects.
  */
 export class EventSampler {
   private reservoir: object[] = [];
   private seen = 0;
+  /** This interval's share of `perSecond`; the fractions left over carry to the next (5/s in 50 ms intervals). */
+  private size = 0;
+  private credit = 0;
   skippedTotal = 0;
   publishedTotal = 0;
 
-  constructor(private readonly perInterval: number, private readonly random: () => number = Math.random) {}
+  constructor(private readonly perSecond: number, private readonly intervalMs: number,
+    private readonly random: () => number = Math.random) {
+    this.nextInterval();
+  }
 
   offer(line: FlowLine, view: FlowView): void {
     const i = this.seen++;
-    if (i < this.perInterval) this.reservoir.push(eventOf(line, view));
+    if (i < this.size) this.reservoir.push(eventOf(line, view));
     else {
       const j = Math.floor(this.random() * (i + 1));
-      if (j < this.perInterval) this.reservoir[j] = eventOf(line, view);
+      if (j < this.size) this.reservoir[j] = eventOf(line, view);
     }
   }
 
@@ -32,7 +38,14 @@ export class EventSampler {
     this.seen = 0;
     this.skippedTotal += skipped;
     this.publishedTotal += events.length;
+    this.nextInterval();
     return { events, skipped };
+  }
+
+  private nextInterval(): void {
+    this.credit += (this.perSecond * this.intervalMs) / 1000;
+    this.size = Math.floor(this.credit + 1e-9);
+    this.credit = Math.max(0, this.credit - this.size);
   }
 }
 

@@ -77,7 +77,7 @@ export class LivePipeline {
     this.producer = cfg.producerId ?? hostname();
     this.view = new FlowView(Enricher.open({ geoDbs: cfg.geoDb, asnDbs: cfg.asnDb, cacheSize: cfg.cacheSize }));
     this.aggregator = new LiveAggregator(Math.floor(clock() / 1000));
-    this.sampler = new EventSampler(Math.max(0, Math.round((cfg.eventsPerSecond * EVENT_INTERVAL_MS) / 1000)));
+    this.sampler = new EventSampler(cfg.eventsPerSecond, EVENT_INTERVAL_MS);
     this.format = formatOption(cfg.logFormat);
   }
 
