@@ -99,6 +99,14 @@ describe('large files on all cores', () => {
     const args = ['report', path, '--by', 'remote_country,action,dst_port', '--format', 'json'];
     assert.equal(run([...args, ...split]).out, run([...args, '--jobs', '1']).out);
   });
+  it('report by AS number loads the ASN table on every thread (it is skipped only when no dimension needs it)', () => {
+    const args = ['report', path, '--by', 'remote_asn,action', '--format', 'json'];
+    const one = run([...args, '--jobs', '1']);
+    assert.equal(run([...args, ...split]).out, one.out);
+    const rows = JSON.parse(one.out) as Array<{ remote_asn: number | null; records: number }>;
+    const known = rows.filter((r) => r.remote_asn !== null).reduce((n, r) => n + r.records, 0);
+    assert.ok(known > 0.75 * rows.reduce((n, r) => n + r.records, 0), 'most public peers have an AS number');
+  });
 });
 
 describe('ipgeolocator report', () => {

@@ -6,7 +6,7 @@ import { FlowReader } from '../parse/reader.js';
 import { formatOption, readInput, RunStats } from '../pipeline/batch.js';
 import { jobCount, runParallel, splittable } from '../pipeline/parallel.js';
 import { selector, zeroCounts, type Consumer } from '../pipeline/select.js';
-import type { Job, SegmentResult } from '../pipeline/worker.js';
+import { needsOwners, type Job, type SegmentResult } from '../pipeline/worker.js';
 import { Progress } from './summary.js';
 
 /** How a command takes records: one at a time on this thread, or a worker's whole segment at once. */
@@ -40,7 +40,8 @@ export async function runCommand(cfg: EnrichConfig, sink: CommandSink): Promise<
       continue;
     }
     if (sequential === null) {
-      const view = new FlowView(Enricher.open({ geoDbs: cfg.geoDb, asnDbs: cfg.asnDb, cacheSize: cfg.cacheSize }));
+      const view = new FlowView(Enricher.open({ geoDbs: cfg.geoDb, asnDbs: cfg.asnDb, cacheSize: cfg.cacheSize,
+        owners: needsOwners(sink.job) }));
       const counts = zeroCounts();
       const reader = new FlowReader({ format: configured, maxLineBytes: cfg.maxLineBytes },
         selector(view, cfg.all, counts, sink.consume), printReject);

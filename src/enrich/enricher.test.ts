@@ -77,6 +77,13 @@ describe('the bundled DB-IP Lite City data, against libmaxminddb', () => {
   it('names its sources, with the DB-IP attribution the licence requires', () => {
     assert.ok(enricher.sources().some((s) => /IP Geolocation by DB-IP/.test(String(s.attribution))));
   });
+  it('without owners (a report by place only), gives the same places and no AS number', () => {
+    const placesOnly = Enricher.open({ owners: false });
+    for (const ip of ['8.8.8.8', '2001:4860:4860::8888', ...publicV4Sample(50, 5).map(formatIPv4)]) {
+      const full = locate(enricher, ip);
+      assert.deepEqual(locate(placesOnly, ip), { ...full, asn: null, as_org: null }, ip);
+    }
+  });
 });
 
 describe('the bundled ASN table, against a second reading of the same data', () => {

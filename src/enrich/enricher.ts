@@ -3,7 +3,7 @@ import { adoptAsnTables, shareAsnTables, type AsnParts } from './asn-table.js';
 import { GenerationalCache } from './cache.js';
 import { adoptData, shareData } from './data-files.js';
 import { countryName } from './country-names.js';
-import { bundledPaths, MmdbLookup, RangeOwnerLookup, type Lookup, type SourceInfo } from './sources.js';
+import { bundledPaths, MmdbLookup, NoOwnerLookup, RangeOwnerLookup, type Lookup, type SourceInfo } from './sources.js';
 
 /** What we know about a public address. Keys are in output order; null where the data has no answer. */
 export interface Geo {
@@ -61,6 +61,12 @@ export interface EnricherOptions {
   asnDbs?: string[];
   /** Distinct addresses and records kept in each cache (memory stays bounded by it). */
   cacheSize?: number;
+  /**
+   * False when nothing will read `asn`/`as_org` (a report by country and city): the bundled ASN table is then
+   * neither parsed nor held, about a third of a second and tens of MiB per run. A given --asn-db is still opened,
+   * so a wrong file is still an error.
+   */
+  owners?: boolean;
 }
 
 const TWO_23 = 2 ** 23;
@@ -95,7 +101,7 @@ export class Enricher {
     const geo = opts.geoDbs?.length ? new MmdbLookup<Place>(opts.geoDbs, 'place', true)
       : new MmdbLookup<Place>(bundled.city, 'place', false);
     const owner = opts.asnDbs?.length ? new MmdbLookup<Owner>(opts.asnDbs, 'owner', true)
-      : new RangeOwnerLookup(...bundled.asn);
+      : opts.owners === false ? new NoOwnerLookup() : new RangeOwnerLookup(...bundled.asn);
     return new Enricher(geo, owner, opts.cacheSize);
   }
 
@@ -106,7 +112,8 @@ export class Enricher {
   static share(opts: EnricherOptions = {}): SharedData {
     const bundled = bundledPaths();
     const mmdbs = [...(opts.geoDbs?.length ? opts.geoDbs : bundled.city), ...(opts.asnDbs ?? [])];
-    return { files: shareData(mmdbs), asn: opts.asnDbs?.length ? {} : shareAsnTables([[bundled.asn[0], 4], [bundled.asn[1], 6]]) };
+    const bundledAsn = !opts.asnDbs?.length && opts.owners !== false;
+    return { files: shareData(mmdbs), asn: !bundledAsn ? {} : shareAsnTables([[bundled.asn[0], 4], [bundled.asn[1], 6]]) };
   }
 
   static adopt(shared: SharedData): void {

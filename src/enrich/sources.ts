@@ -176,6 +176,26 @@ export class RangeOwnerLookup implements Lookup<Owner> {
   }
 }
 
+/** No owner for any address: for runs that never show one (see EnricherOptions.owners). */
+export class NoOwnerLookup implements Lookup<Owner> {
+  readonly info: SourceInfo = { path: '', type: 'none (no AS numbers asked for)', built: null, attribution: null };
+  keyV4(): number {
+    return 0;
+  }
+
+  keyV6(): number {
+    return 0;
+  }
+
+  valueV4(): Owner {
+    return EMPTY_OWNER;
+  }
+
+  valueV6(): Owner {
+    return EMPTY_OWNER;
+  }
+}
+
 const require = createRequire(import.meta.url);
 const packageDir = (name: string) => dirname(require.resolve(`${name}/package.json`));
 

@@ -6,7 +6,7 @@ import { KNOWN_FIELDS } from '../parse/fields.js';
 import { formatOf, looksLikeHeader, type FlowFormat } from '../parse/format.js';
 import { isGzip } from '../sources/decode.js';
 import { planSegments, type Segment } from './segments.js';
-import type { SegmentResult, SegmentTask, WorkerSetup } from './worker.js';
+import { needsOwners, type SegmentResult, type SegmentTask, type WorkerSetup } from './worker.js';
 
 /**
  * Reading one large plain-text file on every core. The file is cut into segments handed to worker threads, at
@@ -68,7 +68,7 @@ export async function runParallel(path: string, opts: ParallelOptions,
   onResult: (r: SegmentResult, firstLine: number) => Promise<void> | void): Promise<void> {
   const segments = planSegments(statSync(path).size, opts.segmentBytes);
   const { setup } = opts;
-  const shared = Enricher.share({ geoDbs: setup.geoDb, asnDbs: setup.asnDb });
+  const shared = Enricher.share({ geoDbs: setup.geoDb, asnDbs: setup.asnDb, owners: needsOwners(setup.job) });
   const workers = Array.from({ length: Math.min(opts.jobs, segments.length) }, () =>
     new Worker(WORKER_URL, { workerData: { ipgeolocatorWorker: true, setup, shared } }));
   const idle = [...workers];

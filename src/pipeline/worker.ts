@@ -12,6 +12,11 @@ import { selector, zeroCounts, type Consumer, type Counts } from './select.js';
 /** What a worker does with the records of its segments. */
 export type Job = { kind: 'enrich' } | { kind: 'report'; by: string[] };
 
+/** Whether a job shows AS numbers (enrich always does; a report only when grouped by one). */
+export function needsOwners(job: Job): boolean {
+  return job.kind === 'enrich' || job.by.some((d) => d.endsWith('_asn'));
+}
+
 export interface WorkerSetup {
   job: Job;
   geoDb: string[];
@@ -48,7 +53,8 @@ export interface SegmentResult {
 
 /** Runs one segment through parse → classify → enrich → the job, with this thread's own databases and caches. */
 export function makeSegmentRunner(setup: WorkerSetup) {
-  const view = new FlowView(Enricher.open({ geoDbs: setup.geoDb, asnDbs: setup.asnDb, cacheSize: setup.cacheSize }));
+  const view = new FlowView(Enricher.open({ geoDbs: setup.geoDb, asnDbs: setup.asnDb, cacheSize: setup.cacheSize,
+    owners: needsOwners(setup.job) }));
   const files = new OpenFiles();
   return (task: SegmentTask): SegmentResult => {
     const counts = zeroCounts();
