@@ -11,6 +11,7 @@ import { ServeConfig, validate } from '../src/config/schema.js';
 import { startServer } from '../src/server/serve.js';
 import { firehoseBody, firehoseFromCloudWatch, lambdaEvent } from './aws-payloads.js';
 import { V2 } from './samples.js';
+import { FlowLogGenerator } from '../src/sources/demo/generator.js';
 import { collect, freePort, mosquitto, tempDir, testServer, waitFor, wsClient } from './server-helpers.js';
 import type { RunningServer } from '../src/server/serve.js';
 
@@ -105,6 +106,67 @@ describe('serve: ingest and live messages', () => {
     const e = events.json.events[0];
     assert.ok('src_geo' in e && 'direction' in e && 'log_status' in e);
     await viewer.endAsync();
+  });
+});
+
+describe('serve: ingest threads', () => {
+  it('read bodies of every shape as the main thread does: same counts, same windows, events within the budget', async () => {
+    const gen = new FlowLogGenerator({ seed: 31, clients: 60, scanners: 15 });
+    const lines = Array.from({ length: 6000 }, (_, i) => (i % 997 === 5 ? 'not a record' : gen.line()));
+    const bodies: Array<[string, Buffer | string, Record<string, string>]> = [];
+    for (let i = 0; i < 6; i++) bodies.push(['/ingest/lines', lines.slice(i * 800, (i + 1) * 800).join('\n'), { 'content-type': 'text/plain' }]);
+    bodies.push(['/ingest/lines', gzipSync(lines.slice(4800, 5400).join('\n')), { 'content-encoding': 'gzip' }]);
+    bodies.push(['/ingest/cloudwatch', JSON.stringify(lambdaEvent(lines.slice(5400, 5700))), {}]);
+    bodies.push(['/ingest/firehose', JSON.stringify(firehoseFromCloudWatch([lines.slice(5700, 5850), lines.slice(5850)])), { 'x-amz-firehose-request-id': 'r-7' }]);
+    const run = async (ingestThreads: number) => {
+      const server = await testServer({ ingestThreads, eventsPerSecond: 40 });
+      try {
+        const viewer = await wsClient(server);
+        const got = collect(viewer);
+        await viewer.subscribeAsync('ipgeolocator/events');
+        // Two at a time, as a sender with requests in flight would.
+        const answers = [];
+        for (let i = 0; i < bodies.length; i += 2) {
+          answers.push(...await Promise.all(bodies.slice(i, i + 2).map(async ([path, body, headers]) => {
+            const r = await post(server, path, body, headers);
+            assert.equal(r.status, 200, `${path}: ${await r.clone().text()}`);
+            return r.json();
+          })));
+        }
+        const stats = await (await fetch(`${server.url}/api/stats`)).json();
+        const summary = await waitFor('the records in the 1m window', async () => {
+          const s = await (await fetch(`${server.url}/api/summary?window=1m`)).json();
+          return s.totals.flows + s.totals.nodata + s.totals.skipdata === stats.records ? s : null;
+        });
+        await waitFor('events', () => got.length > 0);
+        await viewer.endAsync();
+        const events = got.reduce((n, m) => n + m.json.events.length, 0);
+        const perMessage = Math.max(...got.map((m) => m.json.events.length));
+        return { answers, stats, summary, events, perMessage };
+      } finally {
+        await server.stop();
+      }
+    };
+    const main = await run(0);
+    const threads = await run(2);
+    assert.deepEqual(threads.answers.map((a) => a.accepted ?? a.requestId), main.answers.map((a) => a.accepted ?? a.requestId));
+    for (const key of ['lines', 'records', 'public_records', 'rejected', 'rejected_by_reason'] as const) {
+      assert.deepEqual(threads.stats[key], main.stats[key], key);
+    }
+    assert.equal(main.stats.records, 6000 - 7);
+    const bySource = (s: { sources: Array<{ name: string; records: number; rejected: number; newest_end: number }> }) =>
+      Object.fromEntries(s.sources.map((x) => [x.name, [x.records, x.rejected, x.newest_end]]));
+    assert.deepEqual(bySource(threads.stats), bySource(main.stats));
+    for (const table of ['totals', 'countries', 'asns', 'ports', 'protocols', 'actions', 'directions'] as const) {
+      const sorted = (x: unknown) => (Array.isArray(x) ? [...x].sort((a, b) => String(a.key).localeCompare(String(b.key))) : x);
+      assert.deepEqual(sorted(threads.summary[table]), sorted(main.summary[table]), table);
+    }
+    // A second holds so many cells per thread (memory bound); past that, new combinations count under the interface
+    // "(other)". This burst overflows one thread's second, so only the interfaces' total must agree.
+    const sum = (rows: Array<{ records: number }>) => rows.reduce((n, r) => n + r.records, 0);
+    assert.equal(sum(threads.summary.interfaces), sum(main.summary.interfaces));
+    // 40 events a second in 50 ms intervals: two an interval at most, however many threads sampled.
+    assert.ok(threads.events > 0 && threads.perMessage <= 2, `${threads.perMessage} events in one message`);
   });
 });
 

@@ -12,13 +12,13 @@ const OPTIONS = {
   input: { type: 'string', multiple: true }, follow: { type: 'boolean' }, 'state-file': { type: 'string' },
   speed: { type: 'string' }, demo: { type: 'boolean' }, 'no-demo': { type: 'boolean' }, 'demo-rate': { type: 'string' }, 'log-format': { type: 'string' },
   'geo-db': { type: 'string', multiple: true }, 'asn-db': { type: 'string', multiple: true }, 'ingest-token': { type: 'string' },
-  'viewer-token': { type: 'string' }, 'max-body-bytes': { type: 'string' }, 'mqtt-url': { type: 'string' },
+  'viewer-token': { type: 'string' }, 'max-body-bytes': { type: 'string' }, 'ingest-threads': { type: 'string' }, 'mqtt-url': { type: 'string' },
   'mqtt-username': { type: 'string' }, 'mqtt-password': { type: 'string' }, 'topic-prefix': { type: 'string' },
   'producer-id': { type: 'string' }, 'tick-seconds': { type: 'string' }, 'events-per-second': { type: 'string' },
   'web-root': { type: 'string' }, 'heap-mb': { type: 'string' }, 'home-region': { type: 'string' }, 'log-level': { type: 'string' }, help: { type: 'boolean', short: 'h' },
 } as const;
 
-const NUMERIC = new Set(['port', 'mqttPort', 'speed', 'demoRate', 'maxBodyBytes', 'tickSeconds', 'eventsPerSecond', 'heapMb']);
+const NUMERIC = new Set(['port', 'mqttPort', 'speed', 'demoRate', 'maxBodyBytes', 'tickSeconds', 'eventsPerSecond', 'heapMb', 'ingestThreads']);
 const camel = (s: string) => s.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
 
 /** Options from the command line, in the schema's spelling (`--input` repeated becomes `inputs`). */

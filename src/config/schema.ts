@@ -91,6 +91,11 @@ export const ServeConfig = z.object({
   producerId: z.string().min(1).max(64).optional(),
   /** Seconds between summary updates for the 1m window (15m and 1h refresh every 5 ticks). */
   tickSeconds: z.number().min(0.1).max(60).default(1),
+  /**
+   * Threads that read HTTP ingest bodies beside the main thread (0 = read them on the main thread); absent = the
+   * cores but one, at most 4.
+   */
+  ingestThreads: z.number().int().min(0).max(16).optional(),
   /** Most enriched events a second sent to viewers on <prefix>/events. */
   eventsPerSecond: z.number().int().min(0).max(10_000).default(200),
   /**
@@ -125,7 +130,7 @@ export function serveEnv(env: NodeJS.ProcessEnv): Record<string, unknown> {
 function coerce(schema: z.ZodType, raw: string): unknown {
   const sample = schema.safeParse(undefined);
   const def = sample.success ? sample.data : undefined;
-  if (typeof def === 'number') return Number(raw);
+  if (typeof def === 'number' || (schema instanceof z.ZodOptional && schema.unwrap() instanceof z.ZodNumber)) return Number(raw);
   if (typeof def === 'boolean') return raw === '1' || raw.toLowerCase() === 'true';
   if (Array.isArray(def)) return raw.split(',').map((s) => s.trim()).filter(Boolean);
   return raw;

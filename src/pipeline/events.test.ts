@@ -4,7 +4,7 @@ import { Enricher } from '../enrich/enricher.js';
 import { FlowView } from '../enrich/flow-view.js';
 import { DEFAULT_FORMAT } from '../parse/format.js';
 import { FlowLine } from '../parse/line.js';
-import { EventSampler } from './events.js';
+import { EventSampler, mergeSamples } from './events.js';
 
 const view = new FlowView(Enricher.open());
 const line = new FlowLine(DEFAULT_FORMAT);
@@ -61,5 +61,32 @@ describe('EventSampler', () => {
     const firstTen = counts.slice(0, 10).reduce((a, b) => a + b, 0);
     const lastTen = counts.slice(90).reduce((a, b) => a + b, 0);
     assert.ok(Math.abs(firstTen - lastTen) < 300, `first ten ${firstTen}, last ten ${lastTen}`);
+  });
+  it('merges samples taken on other threads into one uniform sample within the budget', () => {
+    // Three streams in one interval: 90, 10 and 0 records here, on "thread A" and on "thread B". Records are
+    // numbered 1–100 over all of them; each should be published in about 10 % of the intervals, whatever its
+    // stream, and the total never exceeds the budget of 10.
+    const random = seeded(3);
+    const main = new EventSampler(200, 50, random);
+    const a = new EventSampler(200, 50, random, true);
+    const b = new EventSampler(200, 50, random, true);
+    const kept = new Array(101).fill(0);
+    for (let k = 0; k < 4000; k++) {
+      for (let n = 1; n <= 90; n++) offer(main, n);
+      for (let n = 91; n <= 100; n++) offer(a, n);
+      const { events, skipped } = main.takeMerged([a.takeSample(), b.takeSample()]);
+      assert.equal(events.length, 10);
+      assert.equal(skipped, 90);
+      for (const e of events as Array<{ bytes: number }>) kept[e.bytes]++;
+    }
+    const counts = kept.slice(1);
+    for (let n = 0; n < 100; n++) assert.ok(Math.abs(counts[n] - 400) < 100, `record ${n + 1} kept ${counts[n]} times`);
+    const threadA = counts.slice(90).reduce((x, y) => x + y, 0);
+    assert.ok(Math.abs(threadA - 4000) < 400, `thread A's 10 % of records got ${threadA} of 40000 picks`);
+    assert.equal(main.publishedTotal, 40000);
+  });
+  it('takes everything when the streams together saw less than the budget', () => {
+    const events = mergeSamples([{ events: [{ n: 1 }], seen: 1, budget: 10 }, { events: [{ n: 2 }, { n: 3 }], seen: 2, budget: 10 }], 10, seeded(5));
+    assert.deepEqual(events.map((e) => (e as { n: number }).n).sort(), [1, 2, 3]);
   });
 });

@@ -3,46 +3,26 @@ import { hostname } from 'node:os';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { Logger } from 'pino';
-import type { LiveFilter } from '../aggregate/live/bucket.js';
+import { Bucket, SECOND_CAPS, type LiveFilter } from '../aggregate/live/bucket.js';
 import { LiveAggregator, type WindowName } from '../aggregate/live/live.js';
 import type { WindowSummary } from '../aggregate/live/summary.js';
 import type { ServeConfig } from '../config/schema.js';
 import { Enricher } from '../enrich/enricher.js';
 import { FlowView } from '../enrich/flow-view.js';
-import { RejectCounts, type Rejection } from '../errors.js';
-import { formatOption } from './batch.js';
-import { FlowReader } from '../parse/reader.js';
-import type { FlowLine } from '../parse/line.js';
-import { decodeStream, type InputFormat } from '../sources/decode.js';
-import { dispatchJson } from '../sources/envelopes.js';
+import type { RejectCounts } from '../errors.js';
+import type { FlowReader } from '../parse/reader.js';
+import type { InputFormat } from '../sources/decode.js';
 import type { Publisher } from '../sinks/mqtt.js';
-import { EventSampler } from './events.js';
-import { feedPiece } from './feed.js';
+import { formatOption } from './batch.js';
+import { EventSampler, type Sample } from './events.js';
+import type { IngestPool } from './ingest-pool.js';
+import { Intake, newSourceStats, type IngestResult, type SourceStats } from './intake.js';
 
-/** Per-source health: how much came in and how fresh it is. */
-export interface SourceStats {
-  name: string;
-  records: number;
-  rejected: number;
-  /** Newest record `end` (Unix seconds) seen from this source. */
-  newestEnd: number;
-  lastArrival: number;
-}
-
-/** What one HTTP ingest request did. */
-export interface IngestResult {
-  accepted: number;
-  rejected: number;
-  controlMessages: number;
-  rejections: Array<{ where: string; code: string; detail: string }>;
-  /** Set when the body itself could not be decoded to its end. */
-  error?: string;
-}
+export type { IngestResult, SourceStats };
 
 /** How often sampled events go out: a viewer sees a record about this long after it arrived, at worst. */
 export const EVENT_INTERVAL_MS = 50;
 const SLOW_WINDOWS_EVERY = 5;
-const FIRST_REJECTIONS = 10;
 
 /**
  * The live pipeline behind `serve`: every source gets its own FlowReader (its own format and header state), all
@@ -52,23 +32,26 @@ const FIRST_REJECTIONS = 10;
 export class LivePipeline {
   readonly producer: string;
   readonly started = Date.now();
-  readonly rejects = new RejectCounts();
   readonly sources = new Map<string, SourceStats>();
   readonly inputErrors: string[] = [];
-  /** Lines read (records plus rejected lines). */
-  lines = 0;
-  records = 0;
-  publicRecords = 0;
   summariesPublished = 0;
   private readonly view: FlowView;
   private readonly aggregator: LiveAggregator;
   private readonly sampler: EventSampler;
-  private readonly format;
+  /** Records read on this thread (files, stdin, the demo, and ingest when there are no ingest threads). */
+  private readonly intake: Intake;
+  /** Counts of what ingest threads read. */
+  private readonly remote = { lines: 0, records: 0, publicRecords: 0 };
+  private pool: IngestPool | null = null;
+  /** True while the event timer waits for the ingest threads' samples. */
+  private takingEvents = false;
   private tickTimer: NodeJS.Timeout | null = null;
   /** The timer's tick while it runs in steps. */
   private ticking: Generator<void, void> | null = null;
   private eventTimer: NodeJS.Timeout | null = null;
   private ticks = 0;
+  /** True while the timer's tick waits for the ingest threads' seconds. */
+  private gathering = false;
   /** How long the event loop was held up: everything live (ingest, publishing, viewers) waits behind it. */
   private readonly loopDelay = monitorEventLoopDelay({ resolution: 10 });
 
@@ -78,13 +61,33 @@ export class LivePipeline {
     this.view = new FlowView(Enricher.open({ geoDbs: cfg.geoDb, asnDbs: cfg.asnDb, cacheSize: cfg.cacheSize }));
     this.aggregator = new LiveAggregator(Math.floor(clock() / 1000));
     this.sampler = new EventSampler(cfg.eventsPerSecond, EVENT_INTERVAL_MS);
-    this.format = formatOption(cfg.logFormat);
+    this.intake = new Intake(this.view, this.aggregator.counter, this.sampler, {
+      format: formatOption(cfg.logFormat), maxLineBytes: cfg.maxLineBytes, maxDocumentBytes: cfg.maxBodyBytes * 4, clock,
+    });
+  }
+
+  /** Every rejection, by reason. */
+  get rejects(): RejectCounts {
+    return this.intake.rejects;
+  }
+
+  /** Lines read (records plus rejected lines). */
+  get lines(): number {
+    return this.intake.lines + this.remote.lines;
+  }
+
+  get records(): number {
+    return this.intake.records + this.remote.records;
+  }
+
+  get publicRecords(): number {
+    return this.intake.publicRecords + this.remote.publicRecords;
   }
 
   private source(name: string): SourceStats {
     let s = this.sources.get(name);
     if (s === undefined) {
-      s = { name, records: 0, rejected: 0, newestEnd: 0, lastArrival: 0 };
+      s = newSourceStats(name);
       // Bounded: sources are configured inputs and a few ingest endpoints, but files in a followed directory come
       // and go; forget the quietest when there are too many.
       if (this.sources.size >= 256) this.sources.delete(this.sources.keys().next().value!);
@@ -93,65 +96,53 @@ export class LivePipeline {
     return s;
   }
 
-  /** A reader that feeds this pipeline, for one source (a file, stdin, the demo, an ingest request). */
-  reader(name: string, onReject?: (r: Rejection) => void): FlowReader {
-    const stats = this.source(name);
-    const onRecord = (line: FlowLine) => {
-      this.lines++;
-      this.records++;
-      stats.records++;
-      stats.lastArrival = this.clock();
-      const e = line.format.col.end >= 0 ? line.nums[line.format.col.end] : NaN;
-      if (e > stats.newestEnd) stats.newestEnd = e;
-      this.view.read(line);
-      this.aggregator.add(line, this.view);
-      if (this.view.hasPublic && !line.isStatusRecord()) {
-        this.publicRecords++;
-        this.sampler.offer(line, this.view);
-      }
-    };
-    const reader = new FlowReader({ format: this.format, maxLineBytes: this.cfg.maxLineBytes }, onRecord, (r) => {
-      this.lines++;
-      stats.rejected++;
-      this.rejects.add(r.code);
-      onReject?.(r);
-    });
-    reader.begin(name);
-    return reader;
+  /** A reader that feeds this pipeline, for one source (a file, stdin, the demo). */
+  reader(name: string): FlowReader {
+    return this.intake.reader(name, this.source(name));
   }
 
-  /** Decodes and reads one HTTP body (any shape the core decodes). */
+  /** Decodes and reads one HTTP body (any shape the core decodes), on an ingest thread when there are some. */
   async ingest(name: string, body: Buffer, format: InputFormat): Promise<IngestResult> {
-    const { result, reader } = this.ingestReader(name);
-    try {
-      for await (const piece of decodeStream(once(body), name, { format, maxDocumentBytes: this.cfg.maxBodyBytes * 4 })) {
-        if (feedPiece(reader, piece)) result.controlMessages++;
-      }
-    } catch (err) {
-      result.error = (err as Error).message;
-    }
-    reader.end();
-    result.accepted = reader.records;
+    if (this.pool === null) return this.intake.ingest(name, this.source(name), body, format);
+    const { result, source } = await this.pool.ingest(name, body, format);
+    const mine = this.source(name);
+    mine.records += source.records;
+    mine.rejected += source.rejected;
+    mine.publicRecords += source.publicRecords;
+    mine.newestEnd = Math.max(mine.newestEnd, source.newestEnd);
+    mine.lastArrival = Math.max(mine.lastArrival, source.lastArrival);
+    this.remote.lines += source.records + source.rejected;
+    this.remote.records += source.records;
+    this.remote.publicRecords += source.publicRecords;
+    for (const [code, n] of result.byCode) this.rejects.add(code, n);
     return result;
   }
 
   /** Reads an already parsed JSON envelope (a Lambda event): same decoding as a body, without re-serialising it. */
   ingestValue(name: string, value: unknown): IngestResult {
-    const { result, reader } = this.ingestReader(name);
-    for (const piece of dispatchJson(value, name)) if (feedPiece(reader, piece)) result.controlMessages++;
-    reader.end();
-    result.accepted = reader.records;
-    return result;
+    return this.intake.ingestValue(name, this.source(name), value);
   }
 
-  /** A reader for one request, noting its first rejections in the result. */
-  private ingestReader(name: string): { result: IngestResult; reader: FlowReader } {
-    const result: IngestResult = { accepted: 0, rejected: 0, controlMessages: 0, rejections: [] };
-    const reader = this.reader(name, (r) => {
-      result.rejected++;
-      if (result.rejections.length < FIRST_REJECTIONS) result.rejections.push({ where: r.where, code: r.code, detail: r.detail });
-    });
-    return { result, reader };
+  /**
+   * Starts ingest threads (`--ingest-threads`; none when 0): HTTP bodies are then read beside the main thread,
+   * which keeps serving requests and viewers.
+   */
+  async startIngestThreads(threads: number): Promise<void> {
+    if (threads <= 0) return;
+    const { IngestPool } = await import('./ingest-pool.js');
+    const cfg = this.cfg;
+    this.pool = await IngestPool.start({
+      geoDb: cfg.geoDb, asnDb: cfg.asnDb, cacheSize: cfg.cacheSize, logFormat: cfg.logFormat, maxLineBytes: cfg.maxLineBytes,
+      maxDocumentBytes: cfg.maxBodyBytes * 4, eventsPerSecond: cfg.eventsPerSecond, eventIntervalMs: EVENT_INTERVAL_MS,
+    }, threads, this.log);
+  }
+
+  /** Adds the seconds the ingest threads counted since the last call to the second this thread closes next. */
+  private async gatherSeconds(): Promise<void> {
+    if (this.pool === null) return;
+    for (const s of await this.pool.takeSeconds()) {
+      this.aggregator.arrive(Bucket.fromData(s.bucket, SECOND_CAPS), s.places, s.orgs, s.newestEnd);
+    }
   }
 
   start(): void {
@@ -159,7 +150,7 @@ export class LivePipeline {
     this.view.warm();
     this.loopDelay.enable();
     this.tickTimer = setInterval(() => void this.tickInTurns(), this.cfg.tickSeconds * 1000);
-    this.eventTimer = setInterval(() => this.publishEvents(), EVENT_INTERVAL_MS);
+    this.eventTimer = setInterval(() => void this.eventsInTurn(), EVENT_INTERVAL_MS);
   }
 
   /**
@@ -178,12 +169,31 @@ export class LivePipeline {
    * running when the timer fires again is left to finish; the next one closes every second passed.
    */
   private async tickInTurns(): Promise<void> {
+    if (this.ticking !== null || this.gathering) return;
+    this.gathering = true;
+    try {
+      await this.gatherSeconds();
+    } finally {
+      this.gathering = false;
+    }
     if (this.ticking !== null) return;
     const steps = (this.ticking = this.tickSteps(false, false));
     try {
       while (!steps.next().done) await nextTurn();
     } finally {
       if (this.ticking === steps) this.ticking = null;
+    }
+  }
+
+  /** The event timer: this thread's sample, merged with the ingest threads' when there are some. */
+  private async eventsInTurn(): Promise<void> {
+    if (this.pool === null) return this.publishEvents();
+    if (this.takingEvents) return;
+    this.takingEvents = true;
+    try {
+      this.publishEvents(await this.pool.takeEvents());
+    } finally {
+      this.takingEvents = false;
     }
   }
 
@@ -211,9 +221,9 @@ export class LivePipeline {
     this.publisher.publish(this.topic('stats'), JSON.stringify(this.stats()), true);
   }
 
-  /** Publishes the events sampled since the last call. */
-  publishEvents(): void {
-    const { events, skipped } = this.sampler.take();
+  /** Publishes the events sampled since the last call (here, and on the ingest threads when given their samples). */
+  publishEvents(others: Sample[] = []): void {
+    const { events, skipped } = this.sampler.takeMerged(others);
     if (events.length === 0 && skipped === 0) return;
     this.publisher.publish(this.topic('events'), JSON.stringify({ v: 1, producer: this.producer, at: this.clock(), events, skipped }), false);
   }
@@ -262,12 +272,19 @@ export class LivePipeline {
     };
   }
 
-  /** Stops the timers after a last tick, so what was read before shutdown is published. */
-  stop(): void {
+  /** Stops the timers after a last tick, so what was read before shutdown (on any thread) is published. */
+  async stop(): Promise<void> {
     this.loopDelay.disable();
     if (this.tickTimer !== null) clearInterval(this.tickTimer);
     if (this.eventTimer !== null) clearInterval(this.eventTimer);
-    this.publishEvents();
+    if (this.pool !== null) {
+      this.publishEvents(await this.pool.takeEvents());
+      await this.gatherSeconds();
+      await this.pool.close();
+      this.pool = null;
+    } else {
+      this.publishEvents();
+    }
     this.tick();
   }
 }
@@ -282,8 +299,4 @@ function memoryMiB(): Record<string, number> {
     heap_total: mib(m.heapTotal), heap_limit: mib(getHeapStatistics().heap_size_limit), array_buffers: mib(m.arrayBuffers),
     external: mib(m.external),
   };
-}
-
-async function* once(body: Buffer): AsyncGenerator<Buffer> {
-  yield body;
 }

@@ -7,6 +7,7 @@ import type { ServeConfig } from '../config/schema.js';
 import { ExternalPublisher, type Publisher } from '../sinks/mqtt.js';
 import { buildHttp } from './http.js';
 import { Inputs } from './inputs.js';
+import { defaultIngestThreads } from '../pipeline/ingest-pool.js';
 import { LivePipeline } from '../pipeline/live.js';
 import { dashboardRoutes } from './static.js';
 
@@ -43,6 +44,8 @@ export async function startServer(cfg: ServeConfig, log: Logger = pino({ level: 
     publisher = broker;
   }
   const pipeline = new LivePipeline(cfg, publisher, log);
+  // Before the port opens: a body that comes in at once finds its threads ready.
+  await pipeline.startIngestThreads(cfg.ingestThreads ?? defaultIngestThreads());
   const http: FastifyInstance = await buildHttp({
     cfg, pipeline, log, viewers: () => broker?.viewers ?? 0, dashboard: dashboardRoutes(cfg),
   });
@@ -70,7 +73,7 @@ export async function startServer(cfg: ServeConfig, log: Logger = pino({ level: 
     url, httpPort, mqttPort, pipeline, inputs, broker,
     stop: () => (stopping ??= (async () => {
       inputs.stop();
-      pipeline.stop();
+      await pipeline.stop();
       await publisher.close();
       await http.close();
       log.info('Stopped.');

@@ -1,6 +1,6 @@
 import { HyperLogLog } from './hll.js';
-import { TallyTable } from './tally.js';
-import { TopK } from './top-k.js';
+import { TallyTable, type TallyData } from './tally.js';
+import { TopK, type HeavyHitter } from './top-k.js';
 
 /** The keys of one fact row (see factKey). */
 export interface LiveRecord {
@@ -176,4 +176,31 @@ export class Bucket extends Tables {
     this.addresses.merge(o.addresses);
     this.distinct.merge(o.distinct.registers);
   }
+
+  /** The bucket as plain data (numbers, strings, typed arrays), to hand to another thread. */
+  toData(): BucketData {
+    const tables = {} as BucketData['tables'];
+    for (const name of TABLE_NAMES) tables[name] = (this[name] as TallyTable<string | number>).toData();
+    return { start: this.start, totals: { ...this.totals }, tables, addresses: this.addresses.toData(), distinct: this.distinct.registers };
+  }
+
+  static fromData(d: BucketData, caps: Caps): Bucket {
+    const b = new Bucket(d.start, caps);
+    Object.assign(b.totals, d.totals);
+    for (const name of TABLE_NAMES) (b[name] as TallyTable<string | number>).addData(d.tables[name]);
+    b.addresses.mergeData(d.addresses);
+    b.distinct.merge(d.distinct);
+    return b;
+  }
+}
+
+const TABLE_NAMES = ['countries', 'places', 'asns', 'ports', 'protocols', 'actions', 'directions', 'interfaces', 'facts', 'countryPorts'] as const;
+
+/** What Bucket.toData gives: a bucket that survives structured cloning. */
+export interface BucketData {
+  start: number;
+  totals: Tables['totals'];
+  tables: Record<(typeof TABLE_NAMES)[number], TallyData<string | number>>;
+  addresses: { items: HeavyHitter[]; floor: number };
+  distinct: Uint8Array;
 }

@@ -1,22 +1,10 @@
 import type { FlowView } from '../../enrich/flow-view.js';
 import { formatIPv4 } from '../../parse/address.js';
-import { Action, LogStatus, type FlowLine } from '../../parse/line.js';
-import { TextCache } from '../../parse/text-cache.js';
-import { SecondAccumulator, packCombo } from './accumulator.js';
+import type { FlowLine } from '../../parse/line.js';
+import { SecondCounter } from './counter.js';
 import { Bucket, filterTables, filterTotals, MINUTE_CAPS, Tables, WINDOW_CAPS, type LiveFilter } from './bucket.js';
-import { HyperLogLog, hashWords, mix32 } from './hll.js';
+import { HyperLogLog } from './hll.js';
 import { buildSummary, type PlaceInfo, type WindowSummary } from './summary.js';
-
-/**
- * The service side of a flow: the lower of its two ports. Each connection is logged once per direction, and the
- * ephemeral side (32768 and up on Linux, 49152 and up elsewhere) says nothing about the service; keying on it
- * would also flood the table with one row per connection.
- */
-export function servicePort(src: number, dst: number): number {
-  if (Number.isNaN(src)) return dst;
-  if (Number.isNaN(dst)) return src;
-  return Math.min(src, dst);
-}
 
 export const WINDOWS = { '1m': 60, '15m': 900, '1h': 3600 } as const;
 export type WindowName = keyof typeof WINDOWS;
@@ -29,7 +17,11 @@ export type WindowName = keyof typeof WINDOWS;
  * whatever the cardinality or the length of the run.
  */
 export class LiveAggregator {
-  private acc = new SecondAccumulator();
+  /** Where records of the second in progress are counted (see add). */
+  readonly counter = new SecondCounter();
+  /** Seconds counted by ingest threads, waiting to be added to the next second closed. */
+  private arrived: Bucket[] = [];
+  private arrivedNewestEnd = 0;
   private readonly seconds: Array<Bucket | undefined> = new Array(60);
   private minute: Bucket;
   private readonly minutes: Array<Bucket | undefined> = new Array(60);
@@ -39,8 +31,6 @@ export class LiveAggregator {
   /** Place keys → what to show for them (bounded with the tables that refer to them). */
   private readonly places = new Map<string, PlaceInfo>();
   private readonly orgs = new Map<number, string | null>();
-  private readonly interfaces = new TextCache();
-  newestEnd = 0;
 
   constructor(private now: number) {
     this.minute = new Bucket(now - (now % 60), MINUTE_CAPS);
@@ -48,28 +38,23 @@ export class LiveAggregator {
 
   /** Counts one parsed, classified and located record at the current second. */
   add(line: FlowLine, view: FlowView): void {
-    const acc = this.acc;
-    if (line.logStatus === LogStatus.nodata) acc.nodata++;
-    else if (line.logStatus === LogStatus.skipdata) acc.skipdata++;
-    if (line.isStatusRecord()) return;
-    acc.flows++;
-    const col = line.format.col;
-    if (col.end >= 0 && line.nums[col.end] > this.newestEnd) this.newestEnd = line.nums[col.end];
-    const remote = view.remote;
-    if (remote === null) return;
-    const ep = view.endpoints;
-    const remoteIsSrc = view.remoteIsSource;
-    const k = remoteIsSrc ? ep.srcCol : ep.dstCol;
-    const v4 = remoteIsSrc ? ep.srcV4 : ep.dstV4;
-    const nums = line.nums;
-    const port = servicePort(col.srcport < 0 ? NaN : nums[col.srcport], col.dstport < 0 ? NaN : nums[col.dstport]);
-    const protocol = col.protocol < 0 || Number.isNaN(nums[col.protocol]) ? -1 : nums[col.protocol];
-    acc.add(remote, packCombo(protocol, Number.isNaN(port) ? -1 : port, line.action, ep.direction),
-      col.interfaceId < 0 ? '-' : this.interfaces.get(line.buf, line.starts[col.interfaceId], line.ends[col.interfaceId]),
-      col.interfaceId < 0 ? 0 : this.interfaces.id,
-      v4 >= 0 ? v4 : (line.text(k) ?? '-'), v4 >= 0 ? mix32(v4) : hashWords(line.v6, k * 4),
-      col.packets < 0 ? 0 : nums[col.packets] || 0, col.bytes < 0 ? 0 : nums[col.bytes] || 0,
-      line.action === Action.reject ? 1 : 0);
+    this.counter.add(line, view);
+  }
+
+  /** Newest record `end` (Unix seconds) counted here or in a second handed in. */
+  get newestEnd(): number {
+    return Math.max(this.counter.newestEnd, this.arrivedNewestEnd);
+  }
+
+  /**
+   * A second counted elsewhere (an ingest thread), with the place and organisation names its tables use: it is
+   * added to the next second this aggregator closes.
+   */
+  arrive(bucket: Bucket, places: Iterable<[string, PlaceInfo]>, orgs: Iterable<[number, string | null]>, newestEnd: number): void {
+    this.arrived.push(bucket);
+    for (const [key, info] of places) if (!this.places.has(key)) this.places.set(key, info);
+    for (const [asn, org] of orgs) if (!this.orgs.has(asn)) this.orgs.set(asn, org);
+    if (newestEnd > this.arrivedNewestEnd) this.arrivedNewestEnd = newestEnd;
   }
 
   /** How many table entries the aggregator holds in all its buckets and windows (to check that memory is bounded). */
@@ -98,9 +83,9 @@ export class LiveAggregator {
   }
 
   private *closeSecond(): Generator<void, void> {
-    const closing = this.acc;
-    this.acc = new SecondAccumulator(closing);
-    const done = yield* closing.close(this.now, this.places, this.orgs, formatIPv4);
+    const done = yield* this.counter.takeSecond().close(this.now, this.places, this.orgs, formatIPv4);
+    for (const b of this.arrived) done.addBucket(b);
+    this.arrived = [];
     const slot = done.start % 60;
     const old = this.seconds[slot];
     if (old !== undefined) this.windows['1m'].addTables(old, -1);
@@ -140,7 +125,8 @@ export class LiveAggregator {
     this.minutes.fill(undefined);
     for (const w of Object.keys(this.windows) as WindowName[]) this.windows[w] = new Tables(WINDOW_CAPS);
     this.now = now;
-    this.acc = new SecondAccumulator();
+    this.counter.reset();
+    this.arrived = [];
     this.minute = new Bucket(now - (now % 60), MINUTE_CAPS);
   }
 

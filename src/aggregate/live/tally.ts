@@ -8,6 +8,12 @@ export interface Tally {
 
 export const OTHER = '(other)';
 
+/** A table as plain data for another thread: keys, and four counts per key in one array. */
+export interface TallyData<K> {
+  keys: Array<K | typeof OTHER>;
+  counts: Float64Array;
+}
+
 /**
  * Tallies by key with a cap on distinct keys: past the cap, new keys count under OTHER, so memory is bounded
  * whatever the cardinality. Tables add and subtract (a sliding window adds the newest bucket and subtracts the
@@ -36,6 +42,24 @@ export class TallyTable<K extends string | number> {
       if (sign === 1) this.add(key as K, t.records, t.packets, t.bytes, t.rejects);
       else this.subtract(key, t);
     }
+  }
+
+  toData(): TallyData<K> {
+    const keys = [...this.map.keys()];
+    const counts = new Float64Array(keys.length * 4);
+    let i = 0;
+    for (const t of this.map.values()) {
+      counts[i++] = t.records;
+      counts[i++] = t.packets;
+      counts[i++] = t.bytes;
+      counts[i++] = t.rejects;
+    }
+    return { keys, counts };
+  }
+
+  addData(d: TallyData<K>): void {
+    const c = d.counts;
+    for (let i = 0; i < d.keys.length; i++) this.add(d.keys[i] as K, c[4 * i], c[4 * i + 1], c[4 * i + 2], c[4 * i + 3]);
   }
 
   private subtract(key: K | typeof OTHER, t: Tally): void {

@@ -39,8 +39,17 @@ export class TopK {
   }
 
   merge(other: TopK): void {
-    for (const it of other.items.values()) this.add(it.key, it.records, it.bytes, it.rejects, it.error);
-    this.floor = Math.max(this.floor, other.floor);
+    this.mergeData(other.toData());
+  }
+
+  /** The counted keys and the floor, as plain data for another thread. */
+  toData(): { items: HeavyHitter[]; floor: number } {
+    return { items: [...this.items.values()], floor: this.floor };
+  }
+
+  mergeData(d: { items: HeavyHitter[]; floor: number }): void {
+    for (const it of d.items) this.add(it.key, it.records, it.bytes, it.rejects, it.error);
+    this.floor = Math.max(this.floor, d.floor);
   }
 
   top(n: number): HeavyHitter[] {
