@@ -84,8 +84,8 @@ file; the command line wins, then the environment, then the file.
   --ingest-token T       required on POST /ingest/* (Authorization: Bearer T, or the Firehose access key)
   --viewer-token T       required as the MQTT password of viewers
   --max-body-bytes N     largest ingest body (default 64 MiB)
-  --ingest-threads N     threads that read ingest bodies beside the main thread (default: cores - 1, at
-                         most 4; 0 = read them on the main thread)
+  --ingest-threads N     threads that read ingest bodies beside the main thread (default: one per core,
+                         at most 4; 0 = read them on the main thread)
   --mqtt-url URL         publish to this broker instead of the embedded one (mqtt://, mqtts://, ws://, wss://)
   --mqtt-username U, --mqtt-password P
   --topic-prefix P       topic prefix (default ipgeolocator)

@@ -92,8 +92,8 @@ export const ServeConfig = z.object({
   /** Seconds between summary updates for the 1m window (15m and 1h refresh every 5 ticks). */
   tickSeconds: z.number().min(0.1).max(60).default(1),
   /**
-   * Threads that read HTTP ingest bodies beside the main thread (0 = read them on the main thread); absent = the
-   * cores but one, at most 4.
+   * Threads that read HTTP ingest bodies beside the main thread (0 = read them on the main thread); absent = one
+   * per core, at most 4 (none on a single core).
    */
   ingestThreads: z.number().int().min(0).max(16).optional(),
   /** Most enriched events a second sent to viewers on <prefix>/events. */

@@ -11,9 +11,13 @@ import type { IngestResult, SourceStats } from './intake.js';
 // Node.js 20: the thread runs the built file (`npm test` builds first; the messages are plain data either way).
 const WORKER_URL = new URL(import.meta.url.endsWith('.ts') ? '../../dist/pipeline/ingest-worker.js' : './ingest-worker.js', import.meta.url);
 
-/** Ingest threads when none are asked for: the cores but one (the main thread serves HTTP and viewers), at most 4. */
+/**
+ * Ingest threads when none are asked for: one per core, at most 4 (on two cores, two threads beside the main one
+ * measured faster than one: docs/BENCHMARKS.md), and none on a single core, where threads only add hand-offs.
+ */
 export function defaultIngestThreads(): number {
-  return Math.max(0, Math.min(4, availableParallelism() - 1));
+  const cores = availableParallelism();
+  return cores < 2 ? 0 : Math.min(4, cores);
 }
 
 interface Pending {
