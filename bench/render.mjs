@@ -15,7 +15,8 @@ peers, fed as fast as they go, V8 heap after a full GC, every 10 minutes): ${s.p
   return `## serve: the live path
 
 A \`serve\` process on this machine, fed by HTTP ingest (\`POST /ingest/lines\`, 20,000 lines a request, two requests in
-flight) from the benchmark process, which also runs the MQTT.js viewers — both share the same two cores.
+flight) from the benchmark process, which also runs the MQTT.js viewers — both share the same two cores. The server
+runs with its default ingest threads (one per core: two here), which read the bodies beside the main thread.
 
 - Ingest → parse → classify → enrich → aggregate → publish: **${k(s.throughputNoViewers)} records/s** with no viewer,
   **${k(s.throughput100Viewers)} records/s** with 100 MQTT-over-WebSocket viewers subscribed to every topic (peak ${s.peakMiBAfterThroughput} MiB).

@@ -1,0 +1,29 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import pino from 'pino';
+import { IngestPool } from './ingest-pool.js';
+
+const setup = { geoDb: [], asnDb: [], cacheSize: 1000, maxLineBytes: 65536, maxDocumentBytes: 1 << 20, eventsPerSecond: 200, eventIntervalMs: 50 };
+const line = '2 123456789010 eni-1 8.8.8.8 10.0.0.1 443 50000 6 1 100 1418530010 1418530070 ACCEPT OK\n';
+
+describe('ingest threads', () => {
+  it('fail the requests a dead thread held, with a reason, and carry on with a new thread', { timeout: 30_000 }, async () => {
+    const pool = await IngestPool.start(setup, 1, pino({ level: 'silent' }));
+    try {
+      const first = await pool.ingest('http:lines', Buffer.from(line.repeat(3)), 'text');
+      assert.equal(first.result.accepted, 3);
+      // A large body keeps the thread busy while it is stopped under it.
+      const busy = pool.ingest('http:lines', Buffer.from(line.repeat(200_000)), 'text');
+      await new Promise((r) => setTimeout(r, 20));
+      await (pool as unknown as { threads: Array<{ worker: { terminate(): Promise<number> } }> }).threads[0].worker.terminate();
+      await assert.rejects(busy, /ingest thread stopped .* send the data again/);
+      const after = await pool.ingest('http:lines', Buffer.from(line), 'text');
+      assert.equal(after.result.accepted, 1);
+      assert.equal(pool.size, 1);
+      const [second] = await pool.takeSeconds();
+      assert.equal(second.bucket.totals.records, 1, 'the new thread counts only what it read');
+    } finally {
+      await pool.close();
+    }
+  });
+});
