@@ -7,7 +7,7 @@ export const label = (n) => (n >= 1e6 ? `${n / 1e6}M` : `${n / 1e3}k`);
 function renderServe(s) {
   const k = (x) => `${Math.round(x / 1000)}k`;
   const cold = (l) => (l.coldStart ? `${l.coldStart.p99} / ${l.coldStart.max}` : '');
-  const lat = s.latency.map((l) => `| ${k(l.rate)} records/s (sent ${k(l.achieved)}/s) | 100 | ${l.p50} | ${l.p99} | ${l.max} | ${l.samples} | ${cold(l)} | ${l.peakMiB} |`);
+  const lat = s.latency.map((l) => `| ${k(l.rate)} records/s (sent ${k(l.achieved)}/s)${l.threads === 0 ? ', main thread only' : ''} | 100 | ${l.p50} | ${l.p99} | ${l.max} | ${l.samples} | ${cold(l)} | ${l.peakMiB} |`);
   const mem = s.memory ? `\nMemory of a \`serve --demo --demo-rate 20000\` process${s.memoryCommit ? ` (measured at commit ${s.memoryCommit})` : ''}, one sample a minute (RSS, MiB): ${s.memory.filter((m) => m.minute !== undefined).map((m) => m.rssMiB).join(', ')}; peak ${s.memory.find((m) => m.peakMiB)?.peakMiB} MiB.\n` : '\nThe 10-minute memory run is skipped unless BENCH_LONG=1.\n';
   const plateau = s.plateau ? `\nThe live tables alone over two hours of simulated time (bench/plateau.mjs: 400 records a second from many distinct
 peers, fed as fast as they go, V8 heap after a full GC, every 10 minutes): ${s.plateau.map((p) => `${p.heapMiB}`).join(', ')} MiB
@@ -20,7 +20,8 @@ runs with its default ingest threads (one per core: two here), which read the bo
 
 - Ingest → parse → classify → enrich → aggregate → publish: **${k(s.throughputNoViewers)} records/s** with no viewer,
   **${k(s.throughput100Viewers)} records/s** with 100 MQTT-over-WebSocket viewers subscribed to every topic (peak ${s.peakMiBAfterThroughput} MiB).
-  The count is the requests' \`accepted\`, checked against the server's own count. Runs before 2026-11-27
+  ${s.throughputMainThread ? `With \`--ingest-threads 0\` (bodies read on the main thread): **${k(s.throughputMainThread)} records/s** with no viewer.
+  ` : ''}The count is the requests' \`accepted\`, checked against the server's own count. Runs before 2026-11-27
   reported about half the true rate: the bench lost updates to its counter between two requests in flight.
 
 Ingest-to-viewer latency: each line carries its send time; every viewer measures, for each sampled event it receives,

@@ -161,16 +161,21 @@ export async function serveBench({ long = false } = {}) {
   await v100.close();
   out.peakMiBAfterThroughput = await server.peakMiB();
   await server.stop();
+  // The same on the main thread alone (--ingest-threads 0): what the ingest threads buy and cost.
+  server = await startServe(['--ingest-threads', '0']);
+  console.error('serve: ingest throughput, no viewers, main thread only…');
+  out.throughputMainThread = await throughput(server, 15);
+  await server.stop();
   out.latency = [];
-  for (const rate of [10_000, 100_000]) {
-    server = await startServe(['--events-per-second', '200']);
+  for (const [rate, threads] of [[10_000, null], [100_000, null], [100_000, 0]]) {
+    server = await startServe(['--events-per-second', '200', ...(threads === null ? [] : ['--ingest-threads', String(threads)])]);
     const v = await viewers(server, 100);
-    console.error(`serve: latency at ${rate} records/s with 100 viewers…`);
+    console.error(`serve: latency at ${rate} records/s with 100 viewers${threads === 0 ? ', main thread only' : ''}…`);
     // The first seconds after start-up are reported apart: V8 is still compiling the hot path and the caches are
     // cold, which says how a restart feels, not how the steady state does.
     const { achieved, t0 } = await steady(server, rate, WARM_UP_SECONDS + 20);
     const warm = t0 + WARM_UP_SECONDS * 1000;
-    out.latency.push({ rate, achieved, ...latencyOf(v, warm, Infinity), coldStart: latencyOf(v, 0, warm), peakMiB: await server.peakMiB() });
+    out.latency.push({ rate, threads, achieved, ...latencyOf(v, warm, Infinity), coldStart: latencyOf(v, 0, warm), peakMiB: await server.peakMiB() });
     await v.close();
     await server.stop();
   }
