@@ -21,15 +21,32 @@ export function planSegments(size: number, segmentBytes: number): Segment[] {
 
 const STEP = 64 * 1024;
 
-/** Reads the lines a segment owns (with their newlines). */
-export function readSegment(fd: number, start: number, end: number): Buffer {
+/**
+ * One buffer that a thread reads all its segments into. A new buffer per segment (several MiB each) lies about
+ * until the collector runs, and with a few segments in flight per thread that was tens of MiB of resident memory.
+ */
+export class SegmentBuffer {
+  private buf = Buffer.alloc(0);
+
+  /** `n` bytes, valid until the next call. */
+  take(n: number): Buffer {
+    if (this.buf.length < n) this.buf = Buffer.allocUnsafe(n);
+    return this.buf.subarray(0, n);
+  }
+}
+
+/** Reads the lines a segment owns (with their newlines), into `into`: the result is valid until its next use. */
+export function readSegment(fd: number, start: number, end: number, into = new SegmentBuffer()): Buffer {
   const from = start === 0 ? 0 : afterNewline(fd, start - 1, end);
   if (from >= end) return Buffer.alloc(0);
-  const body = Buffer.allocUnsafe(end - from);
-  const n = readFully(fd, body, from);
-  const parts: Buffer[] = [body.subarray(0, n)];
-  if (n === end - from && body[n - 1] !== 10) parts.push(untilNewline(fd, end));
-  return parts.length === 1 ? parts[0] : Buffer.concat(parts);
+  // The segment's last line runs on past `end` unless a newline ends it right there.
+  const last = Buffer.allocUnsafe(1);
+  const tail = readSync(fd, last, 0, 1, end - 1) === 1 && last[0] !== 10 ? untilNewline(fd, end) : Buffer.alloc(0);
+  const body = into.take(end - from + tail.length);
+  const n = readFully(fd, body.subarray(0, end - from), from);
+  if (n < end - from) return body.subarray(0, n); // the file shrank while being read
+  tail.copy(body, n);
+  return body;
 }
 
 /** Offset just after the first newline at or after `pos`, or `limit` when none comes before it. */

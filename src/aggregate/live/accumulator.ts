@@ -194,7 +194,7 @@ class FactIndex {
     let key = byWhat.get(what);
     const facts = this.bucket.facts;
     if (key === undefined) {
-      if (facts.map.size >= facts.cap) key = OTHER;
+      if (facts.size >= facts.cap) key = OTHER;
       else {
         const protocol = combo >>> 21;
         key = factKey({

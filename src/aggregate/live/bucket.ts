@@ -1,5 +1,5 @@
 import { HyperLogLog } from './hll.js';
-import { TallyTable, type TallyData } from './tally.js';
+import { OTHER, TallyTable, type TallyData } from './tally.js';
 import { TopK, type HeavyHitter } from './top-k.js';
 
 /** The keys of one fact row (see factKey). */
@@ -66,6 +66,11 @@ export class Tables {
     this.countryPorts = new TallyTable(caps.countryPorts);
   }
 
+  /** Trims every table to its size, once no more keys will come (see TallyTable.compact). */
+  compact(): void {
+    for (const name of TABLE_NAMES) this[name].compact();
+  }
+
   addTables(o: Tables, sign: 1 | -1 = 1): void {
     this.totals.records += sign * o.totals.records;
     this.totals.packets += sign * o.totals.packets;
@@ -125,39 +130,39 @@ export function matchFact(key: string, f: LiveFilter): string[] | null {
 /** Tables holding only the facts that match a filter (totals.flows and status counts are not filterable). */
 export function filterTables(source: Tables, f: LiveFilter): Tables {
   const out = new Tables(WINDOW_CAPS);
-  for (const [key, t] of source.facts.map) {
-    if (key === '(other)') continue;
+  source.facts.forEach((key, n, p, by, x) => {
+    if (key === OTHER) return;
     const parts = matchFact(key, f);
-    if (parts === null) continue;
+    if (parts === null) return;
     const [country, place, asn, port, action, direction, iface] = parts;
-    out.totals.records += t.records;
-    out.totals.packets += t.packets;
-    out.totals.bytes += t.bytes;
-    out.totals.rejects += t.rejects;
-    out.countries.add(country, t.records, t.packets, t.bytes, t.rejects);
-    if (place !== '') out.places.add(place, t.records, t.packets, t.bytes, t.rejects);
-    out.asns.add(Number(asn), t.records, t.packets, t.bytes, t.rejects);
-    out.ports.add(port, t.records, t.packets, t.bytes, t.rejects);
-    out.protocols.add(Number(port.split('/')[0]), t.records, t.packets, t.bytes, t.rejects);
-    out.actions.add(action, t.records, t.packets, t.bytes, t.rejects);
-    out.directions.add(direction, t.records, t.packets, t.bytes, t.rejects);
-    out.interfaces.add(iface, t.records, t.packets, t.bytes, t.rejects);
-    out.facts.add(key, t.records, t.packets, t.bytes, t.rejects);
-    out.countryPorts.add(`${country} ${port}`, t.records, t.packets, t.bytes, t.rejects);
-  }
+    out.totals.records += n;
+    out.totals.packets += p;
+    out.totals.bytes += by;
+    out.totals.rejects += x;
+    out.countries.add(country, n, p, by, x);
+    if (place !== '') out.places.add(place, n, p, by, x);
+    out.asns.add(Number(asn), n, p, by, x);
+    out.ports.add(port, n, p, by, x);
+    out.protocols.add(Number(port.split('/')[0]), n, p, by, x);
+    out.actions.add(action, n, p, by, x);
+    out.directions.add(direction, n, p, by, x);
+    out.interfaces.add(iface, n, p, by, x);
+    out.facts.add(key, n, p, by, x);
+    out.countryPorts.add(`${country} ${port}`, n, p, by, x);
+  });
   return out;
 }
 
 /** Records, packets, bytes and rejects of the facts that match a filter. */
 export function filterTotals(source: Tables, f: LiveFilter): { records: number; packets: number; bytes: number; rejects: number } {
   const sum = { records: 0, packets: 0, bytes: 0, rejects: 0 };
-  for (const [key, t] of source.facts.map) {
-    if (key === '(other)' || matchFact(key, f) === null) continue;
-    sum.records += t.records;
-    sum.packets += t.packets;
-    sum.bytes += t.bytes;
-    sum.rejects += t.rejects;
-  }
+  source.facts.forEach((key, n, p, by, x) => {
+    if (key === OTHER || matchFact(key, f) === null) return;
+    sum.records += n;
+    sum.packets += p;
+    sum.bytes += by;
+    sum.rejects += x;
+  });
   return sum;
 }
 

@@ -118,8 +118,11 @@ describe('one window, every table', () => {
     agg.tick(start + 5);
     // The window's own tables (summaries cut them to what a viewer needs).
     const tables = (agg as unknown as { windows: Record<string, Tables> }).windows['1m'];
-    const got = (t: TallyTable<string | number>, key: (k: string) => string = (k) => k) =>
-      new Map([...t.map].map(([k, v]) => [key(String(k)), v.records]));
+    const got = (t: TallyTable<string | number>, key: (k: string) => string = (k) => k) => {
+      const out = new Map<string, number>();
+      t.forEach((k, records) => out.set(key(String(k)), records));
+      return out;
+    };
     const place = (k: string) => {
       const [, region, city] = k.split('\t');
       return `${city}|${region === '' ? null : region}`;

@@ -100,6 +100,7 @@ export class LiveAggregator {
 
   private closeMinute(): void {
     const done = this.minute;
+    done.compact();
     const index = (done.start / 60) % 60;
     const old = this.minutes[index];
     if (old !== undefined) this.windows['1h'].addTables(old, -1);
@@ -113,10 +114,10 @@ export class LiveAggregator {
   /** Drops place and organisation names no table refers to any more. */
   private prune(): void {
     if (this.places.size > 2 * WINDOW_CAPS.places) {
-      for (const key of this.places.keys()) if (!this.windows['1h'].places.map.has(key)) this.places.delete(key);
+      for (const key of this.places.keys()) if (!this.windows['1h'].places.has(key)) this.places.delete(key);
     }
     if (this.orgs.size > 2 * WINDOW_CAPS.asns) {
-      for (const key of this.orgs.keys()) if (!this.windows['1h'].asns.map.has(key)) this.orgs.delete(key);
+      for (const key of this.orgs.keys()) if (!this.windows['1h'].asns.has(key)) this.orgs.delete(key);
     }
   }
 
