@@ -16,6 +16,8 @@ export interface CommandSink {
   segment(result: SegmentResult): Promise<void> | void;
   /** Called after each decoded piece; may return a promise to apply backpressure (e.g. a full stdout). */
   afterPiece?(): Promise<void> | undefined;
+  /** Where `segment` puts workers' output blocks once written, for the workers to write into again. */
+  spares?: Buffer[];
 }
 
 const printReject = (r: Rejection) => process.stderr.write(`${r.where}: ${r.detail} [${r.code}]\n`);
@@ -62,7 +64,7 @@ async function readSplit(input: string, format: ReturnType<typeof formatOption>,
   sink: CommandSink, stats: RunStats, progress: Progress): Promise<void> {
   const setup = { job: sink.job, geoDb: cfg.geoDb, asnDb: cfg.asnDb, cacheSize: cfg.cacheSize, all: cfg.all, maxLineBytes: cfg.maxLineBytes };
   try {
-    await runParallel(input, { jobs, segmentBytes: cfg.segmentBytes, setup, format }, async (r, firstLine) => {
+    await runParallel(input, { jobs, segmentBytes: cfg.segmentBytes, setup, format, spares: sink.spares }, async (r, firstLine) => {
       stats.lines += r.lines;
       stats.records += r.records;
       stats.headers += r.headers;

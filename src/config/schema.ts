@@ -12,7 +12,7 @@ export const DEFAULTS = {
   maxLineBytes: 64 * 1024,
   maxDocumentBytes: 256 * 1024 * 1024,
   cacheSize: 100_000,
-  segmentBytes: 8 * 1024 * 1024,
+  segmentBytes: 2 * 1024 * 1024,
   parallelMinBytes: 32 * 1024 * 1024,
 } as const;
 

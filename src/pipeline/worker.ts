@@ -33,6 +33,8 @@ export interface SegmentTask {
   end: number;
   /** The format in force where the segment starts. */
   format: string[];
+  /** Output blocks the main thread has written, handed back for this thread's next output (transferred). */
+  blocks?: ArrayBuffer[];
 }
 
 export interface SegmentResult {
@@ -57,7 +59,9 @@ export function makeSegmentRunner(setup: WorkerSetup) {
     owners: needsOwners(setup.job) }));
   const files = new OpenFiles();
   const buffer = new SegmentBuffer();
+  const spare: Buffer[] = [];
   return (task: SegmentTask): SegmentResult => {
+    NdjsonWriter.reuse(spare, task.blocks ?? []);
     const counts = zeroCounts();
     const rejections: SegmentResult['rejections'] = [];
     let consume: Consumer;
@@ -67,7 +71,7 @@ export function makeSegmentRunner(setup: WorkerSetup) {
       consume = (line, v) => groups.add(line, v);
       finish = (r) => { r.rows = [...groups.rows()].map((g) => [g.keys, g.totals.records, g.totals.packets, g.totals.bytes]); };
     } else {
-      const writer = new NdjsonWriter(null);
+      const writer = new NdjsonWriter(null, spare);
       consume = (line, v) => writer.write(line, v);
       finish = (r) => { r.output = writer.take(); };
     }

@@ -6,7 +6,8 @@ import type { FlowFormat } from '../parse/format.js';
 import { KIND_ADDR as ADDR, KIND_INT as INT, KIND_TEXT as TEXT } from '../parse/fast-scan.js';
 import type { FlowLine } from '../parse/line.js';
 
-const BLOCK = 1 << 20;
+/** Output block size: blocks of exactly this size are reused (see `reuse`). */
+export const BLOCK = 1 << 20;
 const SPARE_BLOCKS = 8;
 // Constant parts of every record, encoded once.
 const DIRECTION_PARTS = DIRECTION_NAMES.map((d) => Buffer.from(`,"direction":${JSON.stringify(d)},"src_geo":`));
@@ -29,11 +30,11 @@ interface Plan {
  * record costs about as much as copying it.
  */
 export class NdjsonWriter {
-  private block: Buffer = Buffer.allocUnsafe(BLOCK);
+  private block: Buffer;
   private pos = 0;
   private full: Buffer[] = [];
-  /** Blocks the stream is done with, written into again: output memory stays what is in flight. */
-  private spare: Buffer[] = [];
+  /** Blocks the stream (or the thread the output went to) is done with, written into again. */
+  private readonly spare: Buffer[];
   private plans = new WeakMap<FlowFormat, Plan>();
   private lastFormat: FlowFormat | null = null;
   private lastPlan: Plan | null = null;
@@ -44,7 +45,23 @@ export class NdjsonWriter {
   private outView: DataView<ArrayBufferLike> = new DataView(new ArrayBuffer(0));
   written = 0;
 
-  constructor(private readonly out: Writable | null) {}
+  /**
+   * `spare` may be shared by the writers a thread makes one after another, so blocks handed back (see `reuse`)
+   * outlive each writer.
+   */
+  constructor(private readonly out: Writable | null, spare: Buffer[] = []) {
+    this.spare = spare;
+    this.block = this.newBlock(BLOCK);
+  }
+
+  /**
+   * Takes blocks back once their bytes are written elsewhere (a worker's output, written by the main thread):
+   * otherwise each is garbage until a collection, and the main thread's small heap collects rarely — tens of
+   * MiB of written output stayed resident.
+   */
+  static reuse(spare: Buffer[], blocks: ArrayBuffer[], most = 16): void {
+    for (const b of blocks) if (b.byteLength === BLOCK && spare.length < most) spare.push(Buffer.from(b, 0, BLOCK));
+  }
 
   write(line: FlowLine, view: FlowView): void {
     const plan = this.planOf(line.format);
