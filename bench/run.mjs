@@ -44,7 +44,8 @@ const REPORT = ['report', '--by', 'src_country,src_city,action'];
 const results = { date: new Date().toISOString(), cpus: cpus().length, cpu: cpus()[0]?.model, memGiB: Math.round(totalmem() / 2 ** 30),
   node: process.version, commit: execSync('git rev-parse --short HEAD', { cwd: root }).toString().trim(), runs: [], stages: null };
 
-// BENCH_BATCH=0 re-measures only the live path and keeps the batch results of the last full run.
+// BENCH_BATCH=0 re-measures only the live path and keeps the batch results of the last full run; BENCH_SERVE=0
+// re-measures only the batch commands.
 const previous = process.env.BENCH_BATCH === '0' ? JSON.parse(readFileSync(`${out}/results.json`, 'utf8')) : null;
 if (previous) {
   results.runs = previous.runs;
@@ -61,9 +62,9 @@ for (const n of previous ? [] : sizes) {
   };
   if (n <= 2_000_000) run('naive report (readline + split + ipaddr.js + maxmind)', () => naive(path));
   run('report, 1 thread', () => cli([...REPORT, path, '--jobs', '1']));
-  run('report, all cores', () => cli([...REPORT, path, '--jobs', '0', '--segment-bytes', String(4 << 20)]));
+  run('report, all cores', () => cli([...REPORT, path, '--jobs', '0']));
   run('enrich → NDJSON, 1 thread', () => cli(['enrich', path, '--jobs', '1']));
-  run('enrich → NDJSON, all cores', () => cli(['enrich', path, '--jobs', '0', '--segment-bytes', String(4 << 20)]));
+  run('enrich → NDJSON, all cores', () => cli(['enrich', path, '--jobs', '0']));
 }
 if (!previous) {
   console.error('stages…');
@@ -82,6 +83,12 @@ if (process.env.BENCH_SERVE !== '0') {
     results.serve.memory = last.serve.memory;
     results.serve.memoryCommit = last.serve.memoryCommit ?? last.commit;
   }
+}
+if (process.env.BENCH_SERVE === '0') {
+  // Batch only: the live path's results of the last run stay, marked with the commit they were measured at.
+  const last = JSON.parse(readFileSync(`${out}/results.json`, 'utf8'));
+  results.serve = last.serve;
+  results.serveCommit = last.serveCommit ?? last.commit;
 }
 writeFileSync(`${out}/results.json`, JSON.stringify(results, null, 2));
 writeFileSync(`${root}docs/BENCHMARKS.md`, render(results));

@@ -86,14 +86,16 @@ describe('large files on all cores', () => {
   const body = Array.from({ length: 6000 }, (_, i) => (i === 2500 ? 'oops, not a record' : gen.line()));
   body.splice(4000, 0, 'version account-id interface-id srcaddr dstaddr srcport dstport protocol packets bytes start end action log-status');
   const path = file('split.log', `${body.join('\n')}\n`);
-  const split = ['--jobs', '2', '--parallel-min-bytes', '0', '--segment-bytes', '4096'];
-  it('enrich writes the same bytes in the same order as one thread', () => {
+  const split = ['--parallel-min-bytes', '0', '--segment-bytes', '4096', '--jobs', '2'];
+  it('enrich writes the same bytes in the same order as one thread (this thread and one or two workers)', () => {
     const one = run(['enrich', path, '--jobs', '1', '--all']);
-    const many = run(['enrich', path, ...split, '--all']);
-    assert.equal(many.code, 0, many.err);
-    assert.equal(many.out, one.out);
-    assert.match(many.err, new RegExp(`${path}:2501: expected 14 fields, found 4`));
-    assert.match(many.err, /1 header lines/);
+    for (const jobs of ['2', '3']) {
+      const many = run(['enrich', path, ...split.slice(0, -2), '--jobs', jobs, '--all']);
+      assert.equal(many.code, 0, many.err);
+      assert.equal(many.out, one.out, `--jobs ${jobs}`);
+      assert.match(many.err, new RegExp(`${path}:2501: expected 14 fields, found 4`));
+      assert.match(many.err, /1 header lines/);
+    }
   });
   it('report gives the same table', () => {
     const args = ['report', path, '--by', 'remote_country,action,dst_port', '--format', 'json'];

@@ -1,3 +1,4 @@
+import { EventEmitter } from 'node:events';
 import { openSync, readSync, closeSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
@@ -6,7 +7,7 @@ import { KNOWN_FIELDS } from '../parse/fields.js';
 import { formatOf, looksLikeHeader, type FlowFormat } from '../parse/format.js';
 import { isGzip } from '../sources/decode.js';
 import { planSegments, type Segment } from './segments.js';
-import { needsOwners, type SegmentResult, type SegmentTask, type WorkerSetup } from './worker.js';
+import { makeSegmentRunner, needsOwners, type SegmentResult, type SegmentTask, type WorkerSetup } from './worker.js';
 
 /**
  * Reading one large plain-text file on every core. The file is cut into segments handed to worker threads, at
@@ -33,7 +34,7 @@ const BLOCKS_PER_TASK = 12;
 
 const WORKER_URL = new URL(import.meta.url.endsWith('.ts') ? './worker.ts' : './worker.js', import.meta.url);
 
-/** Threads to use: the option, or one per core; 1 means read on this thread. */
+/** Threads to use, this one included: the option, or one per core; 1 means read on this thread alone. */
 export function jobCount(option: number): number {
   return option > 0 ? option : availableParallelism();
 }
@@ -78,12 +79,15 @@ export async function runParallel(path: string, opts: ParallelOptions,
   const segments = planSegments(statSync(path).size, opts.segmentBytes);
   const { setup } = opts;
   const shared = Enricher.share({ geoDbs: setup.geoDb, asnDbs: setup.asnDb, owners: needsOwners(setup.job) });
-  const workers = Array.from({ length: Math.min(opts.jobs, segments.length) }, () =>
-    new Worker(WORKER_URL, { workerData: { ipgeolocatorWorker: true, setup, shared } }));
-  const idle = [...workers];
+  Enricher.adopt(shared);
+  const threads = Math.min(opts.jobs, segments.length);
+  const workers: SegmentThread[] = [new LocalThread(setup), ...Array.from({ length: threads - 1 }, () =>
+    new Worker(WORKER_URL, { workerData: { ipgeolocatorWorker: true, setup, shared } }))];
+  // Two tasks a thread, so a worker has its next segment while this thread is busy with one of its own.
+  const idle = [...workers, ...workers.slice(1)];
   const pending = new Map<number, SegmentResult>();
   const waiting = new Map<number, (r: SegmentResult) => void>();
-  const window = workers.length * 2;
+  const window = workers.length * 3;
   let failure: Error | null = null;
   for (const w of workers) {
     w.on('message', (r: SegmentResult) => {
@@ -142,6 +146,42 @@ export async function runParallel(path: string, opts: ParallelOptions,
   } finally {
     await Promise.all(workers.map((w) => w.terminate()));
   }
+}
+
+/** A thread that segments can be sent to: a worker, or this thread (LocalThread). */
+interface SegmentThread {
+  postMessage(task: SegmentTask, transfer?: ArrayBuffer[]): void;
+  on(event: 'message', f: (r: SegmentResult) => void): unknown;
+  on(event: 'error', f: (err: Error) => void): unknown;
+  terminate(): Promise<number> | Promise<void>;
+}
+
+/**
+ * This thread as one of the threads: it would otherwise only merge and write results, and a worker costs a V8
+ * heap of its own (about 75 MiB resident). A task runs on a later turn of the event loop, so results and
+ * messages from the workers are taken between segments.
+ */
+class LocalThread extends EventEmitter implements SegmentThread {
+  private run: ((task: SegmentTask) => SegmentResult) | null = null;
+
+  constructor(private readonly setup: WorkerSetup) {
+    super();
+  }
+
+  postMessage(task: SegmentTask): void {
+    setImmediate(() => {
+      let result: SegmentResult;
+      try {
+        this.run ??= makeSegmentRunner(this.setup);
+        result = this.run(task);
+      } catch (err) {
+        result = { seq: task.seq, error: (err as Error).message } as SegmentResult;
+      }
+      this.emit('message', result);
+    });
+  }
+
+  async terminate(): Promise<void> {}
 }
 
 function sameFormat(a: readonly string[], b: readonly string[]): boolean {
