@@ -1,4 +1,5 @@
 import type { Located } from '../../enrich/enricher.js';
+import { AddressCounts } from './addresses.js';
 import { Bucket, factKey, SECOND_CAPS } from './bucket.js';
 import { CellTable } from './cells.js';
 import { HyperLogLog } from './hll.js';
@@ -8,13 +9,6 @@ import type { PlaceInfo } from './summary.js';
 const ACTIONS = ['-', 'ACCEPT', 'REJECT', '-'];
 const ADDRESS_CAP = 8192;
 const DIRECTIONS = ['-', 'inbound', 'outbound', 'internal', 'external'];
-
-interface Cell {
-  records: number;
-  packets: number;
-  bytes: number;
-  rejects: number;
-}
 
 /** Cell slots flattened between two steps of a tick (a few milliseconds of work). */
 const SLOTS_PER_STEP = 8192;
@@ -29,8 +23,7 @@ const OTHER_IFACE = -1;
  */
 export class SecondAccumulator {
   private readonly cells: CellTable;
-  /** Records per remote address: IPv4 as int32 (a small integer to V8, unlike a uint32 above 2^31), IPv6 as text. */
-  private addresses = new Map<number | string, Cell>();
+  private readonly addresses = new AddressCounts(ADDRESS_CAP);
   readonly distinct = new HyperLogLog();
   flows = 0;
   nodata = 0;
@@ -57,15 +50,8 @@ export class SecondAccumulator {
     c[o + 1] += packets;
     c[o + 2] += bytes;
     c[o + 3] += reject;
-    const key = typeof address === 'number' ? address | 0 : address;
-    let a = this.addresses.get(key);
-    // Bounded: past the cap, a second's new addresses are not ranked (they still count everywhere else).
-    if (a === undefined && this.addresses.size < ADDRESS_CAP) this.addresses.set(key, (a = { records: 0, packets: 0, bytes: 0, rejects: 0 }));
-    if (a !== undefined) {
-      a.records++;
-      a.bytes += bytes;
-      a.rejects += reject;
-    }
+    if (typeof address === 'number') this.addresses.addV4(address, bytes, reject);
+    else this.addresses.addV6(address, bytes, reject);
     this.distinct.addHash(addressHash);
   }
 
@@ -118,9 +104,9 @@ export class SecondAccumulator {
     byCountryPort.each((key, n, p, by, x, country) => {
       b.countryPorts.add(`${country} ${portName((key % 2 ** 24) << 5)}`, n, p, by, x);
     });
-    for (const [address, a] of this.addresses) {
-      b.addresses.add(typeof address === 'number' ? formatAddress(address >>> 0) : address, a.records, a.bytes, a.rejects);
-    }
+    this.addresses.forEach((address, records, bytes, rejects) => {
+      b.addresses.add(typeof address === 'number' ? formatAddress(address) : address, records, bytes, rejects);
+    });
     b.distinct.merge(this.distinct.registers);
     return b;
   }

@@ -1,0 +1,34 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { AddressCounts } from './addresses.js';
+
+describe('AddressCounts', () => {
+  it('counts as a Map would, IPv4 above 2^31 and IPv6 included, and keeps the first `cap` addresses', () => {
+    const cap = 300;
+    const counts = new AddressCounts(cap);
+    const want = new Map<number | string, number[]>();
+    let seed = 11;
+    const next = () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0);
+    for (let n = 0; n < 20000; n++) {
+      const r = next() >>> 8; // the high bits: an LCG's low bits repeat soon
+      // Addresses that differ in few bits, so many collide in the table and probe on.
+      const address: number | string = r % 10 === 0 ? `2001:db8::${r % 50}` : ((r % 256) * 0x01000000 + ((r >>> 12) % 4) * 0x100 + 0x10) >>> 0;
+      const bytes = r % 1500;
+      const reject = r % 3 === 0 ? 1 : 0;
+      if (typeof address === 'number') counts.addV4(address, bytes, reject);
+      else counts.addV6(address, bytes, reject);
+      const w = want.get(address);
+      if (w !== undefined) {
+        w[0]++;
+        w[1] += bytes;
+        w[2] += reject;
+      } else if (want.size < cap) want.set(address, [1, bytes, reject]);
+    }
+    const got = new Map<number | string, number[]>();
+    counts.forEach((address, records, bytes, rejects) => got.set(address, [records, bytes, rejects]));
+    assert.equal(want.size, cap);
+    assert.equal(counts.size, cap);
+    assert.deepEqual(got, want);
+    assert.ok([...got.keys()].some((a) => typeof a === 'number' && a > 2 ** 31), 'addresses above 2^31 come back unsigned');
+  });
+});
