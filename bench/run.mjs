@@ -89,6 +89,7 @@ if (process.env.BENCH_SERVE === '0') {
   const last = JSON.parse(readFileSync(`${out}/results.json`, 'utf8'));
   results.serve = last.serve;
   results.serveCommit = last.serveCommit ?? last.commit;
+  if (results.serve?.memory) results.serve.memoryCommit ??= results.serveCommit;
 }
 writeFileSync(`${out}/results.json`, JSON.stringify(results, null, 2));
 writeFileSync(`${root}docs/BENCHMARKS.md`, render(results));
