@@ -4,7 +4,6 @@ import { SecondCounter } from '../aggregate/live/counter.js';
 import type { PlaceInfo } from '../aggregate/live/summary.js';
 import { Enricher, type SharedData } from '../enrich/enricher.js';
 import { FlowView } from '../enrich/flow-view.js';
-import { formatIPv4 } from '../parse/address.js';
 import type { InputFormat } from '../sources/decode.js';
 import { formatOption } from './batch.js';
 import { EventSampler, type Sample } from './events.js';
@@ -74,7 +73,7 @@ export class IngestShard {
   private takeSecond(): SecondData {
     const places = new Map<string, PlaceInfo>();
     const orgs = new Map<number, string | null>();
-    const steps = this.counter.takeSecond().close(0, places, orgs, formatIPv4);
+    const steps = this.counter.closeSecond(0, places, orgs);
     let step = steps.next();
     while (!step.done) step = steps.next();
     return { bucket: step.value.toData(), places: [...places], orgs: [...orgs], newestEnd: this.counter.newestEnd };

@@ -29,9 +29,14 @@ export class SecondAccumulator {
   nodata = 0;
   skipdata = 0;
 
-  /** Starts with room for about as many cells as the last second had, so a busy stream does not regrow it. */
-  constructor(previous?: SecondAccumulator) {
-    this.cells = new CellTable(previous?.cells.capacityFor() ?? 1024);
+  /** Starts with room for as many cells as the last second had (or `cells`), so a busy stream does not regrow it. */
+  constructor(previous?: SecondAccumulator, cells = 0) {
+    this.cells = new CellTable(Math.max(previous?.cells.capacityFor() ?? 1024, CellTable.capacityFor(cells)));
+  }
+
+  /** Distinct cells counted so far. */
+  get cellCount(): number {
+    return this.cells.size;
   }
 
   /**

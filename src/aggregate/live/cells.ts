@@ -71,8 +71,12 @@ export class CellTable {
 
   /** A capacity that holds this many cells again without growing (a power of two, at least 1024). */
   capacityFor(): number {
+    return CellTable.capacityFor(this.size);
+  }
+
+  static capacityFor(cells: number): number {
     let c = 1024;
-    while (c < this.size * 2 + 2) c *= 2;
+    while (c < cells * 2 + 2) c *= 2;
     return c;
   }
 

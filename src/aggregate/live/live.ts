@@ -1,5 +1,4 @@
 import type { FlowView } from '../../enrich/flow-view.js';
-import { formatIPv4 } from '../../parse/address.js';
 import type { FlowLine } from '../../parse/line.js';
 import { SecondCounter } from './counter.js';
 import { Bucket, filterTables, filterTotals, MINUTE_CAPS, Tables, WINDOW_CAPS, type LiveFilter } from './bucket.js';
@@ -83,7 +82,7 @@ export class LiveAggregator {
   }
 
   private *closeSecond(): Generator<void, void> {
-    const done = yield* this.counter.takeSecond().close(this.now, this.places, this.orgs, formatIPv4);
+    const done = yield* this.counter.closeSecond(this.now, this.places, this.orgs);
     for (const b of this.arrived) done.addBucket(b);
     this.arrived = [];
     const slot = done.start % 60;
