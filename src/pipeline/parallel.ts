@@ -10,10 +10,10 @@ import { planSegments, type Segment } from './segments.js';
 import { makeSegmentRunner, needsOwners, type SegmentResult, type SegmentTask, type WorkerSetup } from './worker.js';
 
 /**
- * Reading one large plain-text file on every core. The file is cut into segments handed to worker threads, at
- * most a few per thread at a time; results are taken in file order, so output order, line numbers and the
- * effect of header lines are as if one thread had read the file. A segment read with the wrong starting format
- * (because a header line earlier in the file changed it) is read again with the right one.
+ * Reading one large plain-text file on every core. The file is cut into segments handed to this thread and to
+ * worker threads, at most a few per thread at a time; results are taken in file order, so output order, line
+ * numbers and the effect of header lines are as if one thread had read the file. A segment read with the wrong
+ * starting format (because a header line earlier in the file changed it) is read again with the right one.
  */
 export interface ParallelOptions {
   jobs: number;
