@@ -17,7 +17,7 @@ const COMMON = `  --log-format FMT     flow-log format of inputs without a heade
   --strict             exit 1 when any line was rejected
   --max-line-bytes N   longest accepted line (default 65536)
   --no-progress        no progress line on a terminal
-  --jobs N             threads for large plain-text files (default: one per core; 1 = none)
+  --jobs N             threads for large plain-text files, this one included (default: one per core)
   --segment-bytes N    bytes a thread reads at a time (default 2 MiB)
   --parallel-min-bytes N  smallest file split across threads (default 32 MiB)`;
 
