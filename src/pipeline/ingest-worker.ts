@@ -1,6 +1,6 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import type { BucketData } from '../aggregate/live/bucket.js';
-import { SecondCounter } from '../aggregate/live/counter.js';
+import { runToEnd, SecondCounter } from '../aggregate/live/counter.js';
 import type { PlaceInfo } from '../aggregate/live/summary.js';
 import { Enricher, type SharedData } from '../enrich/enricher.js';
 import { FlowView } from '../enrich/flow-view.js';
@@ -73,10 +73,8 @@ export class IngestShard {
   private takeSecond(): SecondData {
     const places = new Map<string, PlaceInfo>();
     const orgs = new Map<number, string | null>();
-    const steps = this.counter.closeSecond(0, places, orgs);
-    let step = steps.next();
-    while (!step.done) step = steps.next();
-    return { bucket: step.value.toData(), places: [...places], orgs: [...orgs], newestEnd: this.counter.newestEnd };
+    const bucket = runToEnd(this.counter.closeSecond(0, places, orgs));
+    return { bucket: bucket.toData(), places: [...places], orgs: [...orgs], newestEnd: this.counter.newestEnd };
   }
 }
 

@@ -158,9 +158,7 @@ export class NdjsonWriter {
     for (const p of this.take()) {
       if (this.out === null) continue;
       // Once written, the block is free again; otherwise each would wait for a GC as garbage (tens of MiB).
-      const done = () => {
-        if (this.spare.length < SPARE_BLOCKS && p.buffer.byteLength === BLOCK) this.spare.push(Buffer.from(p.buffer, 0, BLOCK));
-      };
+      const done = () => NdjsonWriter.reuse(this.spare, [p.buffer as ArrayBuffer], SPARE_BLOCKS);
       if (!this.out.write(p, done)) await new Promise<void>((resolve) => this.out!.once('drain', resolve));
     }
   }

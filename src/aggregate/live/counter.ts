@@ -15,6 +15,13 @@ import type { PlaceInfo } from './summary.js';
  */
 export const SPILL_CELLS = 32_000;
 
+/** Runs steps made to be spread over turns of the event loop (see LiveAggregator.tickSteps) all at once. */
+export function runToEnd<T>(steps: Generator<void, T>): T {
+  let step = steps.next();
+  while (!step.done) step = steps.next();
+  return step.value;
+}
+
 /**
  * The service side of a flow: the lower of its two ports. Each connection is logged once per direction, and the
  * ephemeral side (32768 and up on Linux, 49152 and up elsewhere) says nothing about the service; keying on it
@@ -72,11 +79,9 @@ export class SecondCounter {
   }
 
   private spill(): void {
-    const steps = this.acc.close(0, this.spilledPlaces, this.spilledOrgs, formatIPv4);
-    let step = steps.next();
-    while (!step.done) step = steps.next();
-    if (this.spilled === null) this.spilled = step.value;
-    else this.spilled.addBucket(step.value);
+    const part = runToEnd(this.acc.close(0, this.spilledPlaces, this.spilledOrgs, formatIPv4));
+    if (this.spilled === null) this.spilled = part;
+    else this.spilled.addBucket(part);
     this.busiest = Math.max(this.busiest, this.acc.cellCount);
     this.acc = new SecondAccumulator(this.acc);
   }

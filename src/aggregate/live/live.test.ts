@@ -10,7 +10,7 @@ import { LiveAggregator } from './live.js';
 import { IngestShard } from '../../pipeline/ingest-worker.js';
 import { Bucket, SECOND_CAPS } from './bucket.js';
 import type { PlaceInfo, WindowSummary } from './summary.js';
-import { SecondCounter } from './counter.js';
+import { runToEnd, SecondCounter } from './counter.js';
 import { TopK } from './top-k.js';
 import type { Tables } from './bucket.js';
 import type { TallyTable } from './tally.js';
@@ -299,10 +299,7 @@ describe('a second flattened early when its cells pass the limit', () => {
     const close = (c: SecondCounter) => {
       const places = new Map<string, PlaceInfo>();
       const orgs = new Map<number, string | null>();
-      const steps = c.closeSecond(60, places, orgs);
-      let step = steps.next();
-      while (!step.done) step = steps.next();
-      return { bucket: step.value, places, orgs };
+      return { bucket: runToEnd(c.closeSecond(60, places, orgs)), places, orgs };
     };
     const a = close(whole);
     const b = close(spilling);
