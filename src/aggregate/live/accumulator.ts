@@ -112,6 +112,7 @@ export class SecondAccumulator {
     this.addresses.forEach((address, records, bytes, rejects) => {
       b.addresses.add(typeof address === 'number' ? formatAddress(address) : address, records, bytes, rejects);
     });
+    b.addresses.unranked(this.addresses.unranked);
     b.distinct.merge(this.distinct.registers);
     return b;
   }

@@ -3,10 +3,11 @@ import { describe, it } from 'node:test';
 import { AddressCounts } from './addresses.js';
 
 describe('AddressCounts', () => {
-  it('counts as a Map would, IPv4 above 2^31 and IPv6 included, and keeps the first `cap` addresses', () => {
+  it('counts as a Map would, IPv4 above 2^31 and IPv6 included, keeps the first `cap` addresses, counts the rest', () => {
     const cap = 300;
     const counts = new AddressCounts(cap);
     const want = new Map<number | string, number[]>();
+    let unranked = 0;
     let seed = 11;
     const next = () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0);
     for (let n = 0; n < 20000; n++) {
@@ -23,12 +24,15 @@ describe('AddressCounts', () => {
         w[1] += bytes;
         w[2] += reject;
       } else if (want.size < cap) want.set(address, [1, bytes, reject]);
+      else unranked++;
     }
     const got = new Map<number | string, number[]>();
     counts.forEach((address, records, bytes, rejects) => got.set(address, [records, bytes, rejects]));
     assert.equal(want.size, cap);
     assert.equal(counts.size, cap);
     assert.deepEqual(got, want);
+    assert.ok(unranked > 0);
+    assert.equal(counts.unranked, unranked);
     assert.ok([...got.keys()].some((a) => typeof a === 'number' && a > 2 ** 31), 'addresses above 2^31 come back unsigned');
   });
 });

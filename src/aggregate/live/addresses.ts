@@ -2,7 +2,8 @@
  * Records, bytes and rejects per remote address in one second, for the heavy-hitter ranking. IPv4 addresses sit
  * in an open-addressing table of typed arrays: a Map entry and an object per address cost about 190 ns a record
  * at 100k records a second, most of it cache misses. IPv6 addresses (rarer) are kept by text in a Map. At most
- * `cap` addresses are kept; past it, a second's new addresses are not ranked (they still count everywhere else).
+ * `cap` addresses are kept; past it, a second's new addresses are not ranked (they still count everywhere else) and
+ * their records are counted in `unranked`, which bounds what the ranking may have missed.
  */
 export class AddressCounts {
   /** IPv4 address as int32; 0 marks an empty slot (0.0.0.0 is never a public address). */
@@ -12,6 +13,8 @@ export class AddressCounts {
   private readonly shift: number;
   private readonly v6 = new Map<string, Float64Array>();
   size = 0;
+  /** Records of addresses that arrived after the table was full. */
+  unranked = 0;
 
   constructor(readonly cap: number) {
     const bits = Math.max(4, Math.ceil(Math.log2(cap * 2)));
@@ -27,7 +30,10 @@ export class AddressCounts {
     let i = Math.imul(key, 0x9e3779b1) >>> this.shift;
     while (keys[i] !== key) {
       if (keys[i] === 0) {
-        if (this.size >= this.cap) return;
+        if (this.size >= this.cap) {
+          this.unranked++;
+          return;
+        }
         keys[i] = key;
         this.size++;
         break;
@@ -43,7 +49,10 @@ export class AddressCounts {
   addV6(address: string, bytes: number, reject: number): void {
     let c = this.v6.get(address);
     if (c === undefined) {
-      if (this.size >= this.cap) return;
+      if (this.size >= this.cap) {
+        this.unranked++;
+        return;
+      }
       this.v6.set(address, (c = new Float64Array(3)));
       this.size++;
     }

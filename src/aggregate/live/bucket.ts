@@ -1,6 +1,6 @@
 import { HyperLogLog } from './hll.js';
 import { OTHER, TallyTable, type TallyData } from './tally.js';
-import { TopK, type HeavyHitter } from './top-k.js';
+import { TopK, type TopKData } from './top-k.js';
 
 /** The keys of one fact row (see factKey). */
 export interface LiveRecord {
@@ -206,6 +206,6 @@ export interface BucketData {
   start: number;
   totals: Tables['totals'];
   tables: Record<(typeof TABLE_NAMES)[number], TallyData<string | number>>;
-  addresses: { items: HeavyHitter[]; floor: number };
+  addresses: TopKData;
   distinct: Uint8Array;
 }

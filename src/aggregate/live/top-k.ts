@@ -1,58 +1,85 @@
 /**
- * Heavy hitters with bounded memory, after Space-Saving (Metwally, Agrawal, El Abbadi 2005), in its batched form:
- * up to 2k keys are counted exactly; when full, the k smallest are dropped at once and the largest count dropped
- * becomes the floor a new key starts from (and its possible overcount, `error`). A key with more than total/k
- * records is never lost. Amortised O(log k) per update; summaries merge by adding.
+ * Heavy hitters with bounded memory that merge without losing their guarantee: Misra–Gries counters in the
+ * mergeable form of Agarwal et al. ("Mergeable Summaries", PODS 2012). Up to 2k keys are counted exactly; past
+ * that, the (k+1)-th largest count is subtracted from every key and the keys left at zero are dropped, so at most
+ * k remain. A key's `records` is never more than its true count and falls short by at most `error`: what was
+ * subtracted, plus records that were never offered (`unranked`). What is subtracted adds up to at most
+ * total/(k+1), so a key with more records than that is always listed. Merging adds the counters (a key one side
+ * does not list counts 0 there) and the errors.
+ *
+ * Why not Space-Saving, whose counts are upper bounds: its merge must credit every key with the floor of each
+ * summary that does not list it, so over an hour of minute summaries a key seen in one minute ranks above one
+ * seen in every minute.
  */
 export interface HeavyHitter {
   key: string;
+  /** Records counted for sure (a lower bound). */
   records: number;
+  /** Bytes and rejected records counted while the key was listed (lower bounds; rejects ≤ records). */
   bytes: number;
   rejects: number;
-  /** Upper bound of the overcount of `records`. */
+  /** The true record count is at most records + error. */
+  error: number;
+}
+
+type Counter = Omit<HeavyHitter, 'error'>;
+
+/** A TopK as plain data, for another thread. */
+export interface TopKData {
+  items: Counter[];
   error: number;
 }
 
 export class TopK {
-  private items = new Map<string, HeavyHitter>();
-  private floor = 0;
+  private readonly items = new Map<string, Counter>();
+  private error = 0;
 
   constructor(readonly k: number) {}
 
-  add(key: string, records: number, bytes: number, rejects: number, error = 0): void {
+  add(key: string, records: number, bytes: number, rejects: number): void {
     const hit = this.items.get(key);
     if (hit !== undefined) {
       hit.records += records;
       hit.bytes += bytes;
       hit.rejects += rejects;
-      hit.error += error;
       return;
     }
-    if (this.items.size >= 2 * this.k) this.shrink();
-    this.items.set(key, { key, records: this.floor + records, bytes, rejects, error: this.floor + error });
+    this.items.set(key, { key, records, bytes, rejects });
+    if (this.items.size > 2 * this.k) this.reduce();
   }
 
-  private shrink(): void {
-    const sorted = [...this.items.values()].sort((a, b) => b.records - a.records);
-    this.floor = Math.max(this.floor, sorted[this.k]?.records ?? 0);
-    this.items = new Map(sorted.slice(0, this.k).map((x) => [x.key, x]));
+  /** Records of keys that were not offered (a full per-second table): any key may have up to this many more. */
+  unranked(records: number): void {
+    this.error += records;
+  }
+
+  private reduce(): void {
+    const counts = Array.from(this.items.values(), (h) => h.records).sort((a, b) => b - a);
+    const cut = counts[this.k];
+    this.error += cut;
+    for (const [key, h] of this.items) {
+      h.records -= cut;
+      if (h.records <= 0) this.items.delete(key);
+      else if (h.rejects > h.records) h.rejects = h.records;
+    }
   }
 
   merge(other: TopK): void {
     this.mergeData(other.toData());
   }
 
-  /** The counted keys and the floor, as plain data for another thread. */
-  toData(): { items: HeavyHitter[]; floor: number } {
-    return { items: [...this.items.values()], floor: this.floor };
+  toData(): TopKData {
+    return { items: [...this.items.values()], error: this.error };
   }
 
-  mergeData(d: { items: HeavyHitter[]; floor: number }): void {
-    for (const it of d.items) this.add(it.key, it.records, it.bytes, it.rejects, it.error);
-    this.floor = Math.max(this.floor, d.floor);
+  mergeData(d: TopKData): void {
+    for (const it of d.items) this.add(it.key, it.records, it.bytes, it.rejects);
+    this.error += d.error;
   }
 
+  /** The n largest counts, largest first. */
   top(n: number): HeavyHitter[] {
-    return [...this.items.values()].sort((a, b) => b.records - a.records).slice(0, n).map((x) => ({ ...x }));
+    return [...this.items.values()].sort((a, b) => b.records - a.records).slice(0, n)
+      .map((h) => ({ ...h, error: this.error }));
   }
 }

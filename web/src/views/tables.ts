@@ -19,7 +19,7 @@ const SPECS: TableSpec[] = [
   { id: 'countries', title: 'Countries', rows: (s) => s.countries, label: (r) => `${countryName(String(r.key))}${r.key !== '??' && r.key !== '(other)' ? ` (${r.key})` : ''}`, filter: (r) => ({ country: String(r.key) }) },
   { id: 'cities', title: 'Cities', rows: (s) => s.places, label: (r) => String(r.key).split('\t').reverse().filter(Boolean).join(', '), filter: (r) => ({ place: String(r.key) }) },
   { id: 'asns', title: 'Networks (ASN)', rows: (s) => s.asns, label: (r, s) => (r.key === 0 ? 'Unknown AS' : r.key === '(other)' ? 'Other' : `AS${r.key} ${s.asns.find((a) => a.key === r.key)?.org ?? ''}`.trim()), filter: (r) => (typeof r.key === 'number' ? { asn: r.key } : {}) },
-  { id: 'addresses', title: 'Remote addresses', rows: (s) => s.addresses, label: (r) => String(r.key), filter: null, note: 'top-k estimate' },
+  { id: 'addresses', title: 'Remote addresses', rows: (s) => s.addresses, label: (r) => String(r.key), filter: null, note: 'busiest, counts are lower bounds' },
   { id: 'ports', title: 'Service ports', rows: (s) => s.ports, label: (r) => portLabel(String(r.key)), filter: (r) => portFilter(String(r.key)) },
   { id: 'protocols', title: 'Protocols', rows: (s) => s.protocols, label: (r) => (r.key === '(other)' ? 'Other' : protocolName(r.key)), filter: (r) => (typeof r.key === 'number' ? { protocol: r.key } : {}) },
 ];
