@@ -5,6 +5,7 @@ import { CellTable } from './cells.js';
 import { HyperLogLog } from './hll.js';
 import { OTHER } from './tally.js';
 import type { PlaceInfo } from './summary.js';
+import type { Counter } from './top-k.js';
 
 const ACTIONS = ['-', 'ACCEPT', 'REJECT', '-'];
 const ADDRESS_CAP = 8192;
@@ -109,9 +110,11 @@ export class SecondAccumulator {
     byCountryPort.each((key, n, p, by, x, country) => {
       b.countryPorts.add(`${country} ${portName((key % 2 ** 24) << 5)}`, n, p, by, x);
     });
+    const counted: Counter[] = [];
     this.addresses.forEach((address, records, bytes, rejects) => {
-      b.addresses.add(typeof address === 'number' ? formatAddress(address) : address, records, bytes, rejects);
+      counted.push({ key: typeof address === 'number' ? formatAddress(address) : address, records, bytes, rejects });
     });
+    b.addresses.addAll(counted);
     b.addresses.unranked(this.addresses.unranked);
     b.distinct.merge(this.distinct.registers);
     return b;

@@ -101,6 +101,12 @@ describe('TopK (mergeable Misra–Gries)', () => {
     assert.deepEqual(b.top(2).map((h) => [h.key, h.records]), [['x', 9], ['w', 9]]);
   });
 
+  it('cuts exact counts added at once by the (k+1)-th largest only', () => {
+    const top = new TopK(2);
+    top.addAll([60, 50, 40, 30, 20, 10, 9, 8].map((n, i) => ({ key: `k${i}`, records: n, bytes: n * 100, rejects: n })));
+    assert.deepEqual(top.top(10).map((h) => [h.key, h.records, h.error, h.bytes, h.rejects]), [['k0', 20, 40, 6000, 20], ['k1', 10, 40, 5000, 10]]);
+  });
+
   it('ranks a key busy in every minute first over an hour of merged minutes, above keys busy in one', () => {
     const window = new TopK(8);
     for (let minute = 0; minute < 60; minute++) {

@@ -22,7 +22,8 @@ export interface HeavyHitter {
   error: number;
 }
 
-type Counter = Omit<HeavyHitter, 'error'>;
+/** One key's counts, as kept and as handed in bulk (addAll). */
+export type Counter = Omit<HeavyHitter, 'error'>;
 
 /** A TopK as plain data, for another thread. */
 export interface TopKData {
@@ -37,15 +38,28 @@ export class TopK {
   constructor(readonly k: number) {}
 
   add(key: string, records: number, bytes: number, rejects: number): void {
+    this.put(key, records, bytes, rejects);
+    if (this.items.size > 2 * this.k) this.reduce();
+  }
+
+  /**
+   * Adds many keys and cuts once at the end: one cut loses less than one every k keys (it subtracts only the
+   * (k+1)-th largest of all the counts), for as much memory as the keys take for a moment.
+   */
+  addAll(counters: Iterable<Counter>): void {
+    for (const c of counters) this.put(c.key, c.records, c.bytes, c.rejects);
+    if (this.items.size > 2 * this.k) this.reduce();
+  }
+
+  private put(key: string, records: number, bytes: number, rejects: number): void {
     const hit = this.items.get(key);
     if (hit !== undefined) {
       hit.records += records;
       hit.bytes += bytes;
       hit.rejects += rejects;
-      return;
+    } else {
+      this.items.set(key, { key, records, bytes, rejects });
     }
-    this.items.set(key, { key, records, bytes, rejects });
-    if (this.items.size > 2 * this.k) this.reduce();
   }
 
   /** Records of keys that were not offered (a full per-second table): any key may have up to this many more. */
@@ -73,7 +87,7 @@ export class TopK {
   }
 
   mergeData(d: TopKData): void {
-    for (const it of d.items) this.add(it.key, it.records, it.bytes, it.rejects);
+    this.addAll(d.items);
     this.error += d.error;
   }
 
