@@ -8,7 +8,7 @@
  * does not list counts 0 there) and the errors.
  *
  * Why not Space-Saving, whose counts are upper bounds: its merge must credit every key with the floor of each
- * summary that does not list it, so over an hour of minute summaries a key seen in one minute ranks above one
+ * summary that does not list it, so over an hour of minute summaries a key seen in one minute can rank above one
  * seen in every minute.
  */
 export interface HeavyHitter {
