@@ -70,7 +70,10 @@ function targets(r) {
   const s = r.serve;
   if (s) {
     const k = s.throughputNoViewers / 1e3;
-    rows.push(`| serve: HTTP ingest → publish | ≥ 500k records/s | ${Math.round(k)}k | ${Math.round(k * scale)}k | ${k >= 500 ? 'met' : k * scale >= 500 ? 'met when scaled' : 'not met'} |`);
+    // Scaled only when the naive baseline ran in the same run: the machine's speed changes from hour to hour.
+    const sameRun = r.sameRun === true;
+    const scaled = sameRun ? `${Math.round(k * scale)}k` : 'n/a: baseline from another run';
+    rows.push(`| serve: HTTP ingest → publish | ≥ 500k records/s | ${Math.round(k)}k | ${scaled} | ${k >= 500 ? 'met' : sameRun && k * scale >= 500 ? 'met when scaled' : 'not met'} |`);
     const l = s.latency.find((x) => x.rate === 100_000);
     if (l) {
       const cold = l.coldStart ? ` (first 5 s after start-up: ${l.coldStart.p99} ms)` : '';

@@ -65,6 +65,8 @@ const results = { date: new Date().toISOString(), cpus: cpus().length, cpu: cpus
 // BENCH_BATCH=0 re-measures only the live path and keeps the batch results of the last full run; BENCH_SERVE=0
 // re-measures only the batch commands.
 const previous = process.env.BENCH_BATCH === '0' ? JSON.parse(readFileSync(`${out}/results.json`, 'utf8')) : null;
+// Whether the batch commands (the naive baseline among them) and the live path were measured in this one run.
+results.sameRun = !previous && process.env.BENCH_SERVE !== '0';
 if (previous) {
   results.runs = previous.runs;
   results.stages = previous.stages;
