@@ -97,6 +97,18 @@ describe('large files on all cores', () => {
       assert.match(many.err, /1 header lines/);
     }
   });
+  it('keeps its threads from one file to the next: several files, gzip between them, read as one thread does', () => {
+    const other = new FlowLogGenerator({ seed: 10, clients: 300, scanners: 30 });
+    const second = file('split2.log', `${Array.from({ length: 3000 }, (_, i) => (i === 10 ? 'bad line' : other.line())).join('\n')}\n`);
+    const zipped = file('between.log.gz', gzipSync(`${other.line()}\n${other.line()}\n`));
+    const inputs = [path, zipped, second, path];
+    const one = run(['enrich', ...inputs, '--jobs', '1', '--all']);
+    const many = run(['enrich', ...inputs, ...split, '--all']);
+    assert.equal(many.code, 0, many.err);
+    assert.equal(many.out, one.out);
+    assert.match(many.err, new RegExp(`${second}:11: expected 14 fields, found 2`));
+    assert.equal(many.err.match(new RegExp(`${path}:2501: `, 'g'))?.length, 2);
+  });
   it('report gives the same table', () => {
     const args = ['report', path, '--by', 'remote_country,action,dst_port', '--format', 'json'];
     assert.equal(run([...args, ...split]).out, run([...args, '--jobs', '1']).out);

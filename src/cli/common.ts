@@ -4,9 +4,9 @@ import { FlowView } from '../enrich/flow-view.js';
 import type { Rejection } from '../errors.js';
 import { FlowReader } from '../parse/reader.js';
 import { formatOption, readInput, RunStats } from '../pipeline/batch.js';
-import { jobCount, runParallel, splittable } from '../pipeline/parallel.js';
+import { jobCount, SegmentPool, splittable } from '../pipeline/parallel.js';
 import { selector, zeroCounts, type Consumer } from '../pipeline/select.js';
-import { needsOwners, type Job, type SegmentResult } from '../pipeline/worker.js';
+import { needsOwners, type Job, type SegmentResult, type WorkerSetup } from '../pipeline/worker.js';
 import { Progress } from './summary.js';
 
 /** How a command takes records: one at a time on this thread, or a worker's whole segment at once. */
@@ -34,37 +34,52 @@ export async function runCommand(cfg: EnrichConfig, sink: CommandSink): Promise<
   const configured = formatOption(cfg.logFormat);
   const jobs = jobCount(cfg.jobs);
   let sequential: { reader: FlowReader; counts: ReturnType<typeof zeroCounts> } | null = null;
-  for (const input of cfg.inputs) {
-    const format = jobs > 1 && input !== '-' && (cfg.inputFormat === 'auto' || cfg.inputFormat === 'text')
-      ? splittable(input, configured, cfg.parallelMinBytes) : null;
-    if (format !== null) {
-      await readSplit(input, format, cfg, jobs, sink, stats, progress);
-      continue;
+  let pool: SegmentPool | null = null;
+  try {
+    for (const input of cfg.inputs) {
+      const format = jobs > 1 && input !== '-' && (cfg.inputFormat === 'auto' || cfg.inputFormat === 'text')
+        ? splittable(input, configured, cfg.parallelMinBytes) : null;
+      if (format !== null) {
+        if (pool === null || !pool.usable) {
+          await pool?.close();
+          pool = SegmentPool.open(jobs, setupOf(cfg, sink.job));
+        }
+        await readSplit(pool, input, format, cfg, sink, stats, progress);
+        continue;
+      }
+      sequential ??= sequentialReader(cfg, sink, configured);
+      const { reader } = sequential;
+      await readInput(reader, input, cfg, stats, () => {
+        progress.tick(stats.records + reader.records);
+        return sink.afterPiece?.();
+      });
     }
-    if (sequential === null) {
-      const view = new FlowView(Enricher.open({ geoDbs: cfg.geoDb, asnDbs: cfg.asnDb, cacheSize: cfg.cacheSize,
-        owners: needsOwners(sink.job) }));
-      const counts = zeroCounts();
-      const reader = new FlowReader({ format: configured, maxLineBytes: cfg.maxLineBytes },
-        selector(view, cfg.all, counts, sink.consume), printReject);
-      sequential = { reader, counts };
-    }
-    const { reader } = sequential;
-    await readInput(reader, input, cfg, stats, () => {
-      progress.tick(stats.records + reader.records);
-      return sink.afterPiece?.();
-    });
+  } finally {
+    await pool?.close();
   }
   if (sequential !== null) stats.addReader(sequential.reader, sequential.counts);
   progress.done();
   return { stats, seconds: Number(process.hrtime.bigint() - started) / 1e9 };
 }
 
-async function readSplit(input: string, format: ReturnType<typeof formatOption>, cfg: EnrichConfig, jobs: number,
+/** One reader on this thread for every input that is not split (gzip, JSON, stdin, small files). */
+function sequentialReader(cfg: EnrichConfig, sink: CommandSink, configured: ReturnType<typeof formatOption>) {
+  const view = new FlowView(Enricher.open({ geoDbs: cfg.geoDb, asnDbs: cfg.asnDb, cacheSize: cfg.cacheSize,
+    owners: needsOwners(sink.job) }));
+  const counts = zeroCounts();
+  const reader = new FlowReader({ format: configured, maxLineBytes: cfg.maxLineBytes },
+    selector(view, cfg.all, counts, sink.consume), printReject);
+  return { reader, counts };
+}
+
+function setupOf(cfg: EnrichConfig, job: Job): WorkerSetup {
+  return { job, geoDb: cfg.geoDb, asnDb: cfg.asnDb, cacheSize: cfg.cacheSize, all: cfg.all, maxLineBytes: cfg.maxLineBytes };
+}
+
+async function readSplit(pool: SegmentPool, input: string, format: ReturnType<typeof formatOption>, cfg: EnrichConfig,
   sink: CommandSink, stats: RunStats, progress: Progress): Promise<void> {
-  const setup = { job: sink.job, geoDb: cfg.geoDb, asnDb: cfg.asnDb, cacheSize: cfg.cacheSize, all: cfg.all, maxLineBytes: cfg.maxLineBytes };
   try {
-    await runParallel(input, { jobs, segmentBytes: cfg.segmentBytes, setup, format, spares: sink.spares }, async (r, firstLine) => {
+    await pool.run(input, { segmentBytes: cfg.segmentBytes, format, spares: sink.spares }, async (r, firstLine) => {
       stats.lines += r.lines;
       stats.records += r.records;
       stats.headers += r.headers;

@@ -10,15 +10,13 @@ import { planSegments, type Segment } from './segments.js';
 import { makeSegmentRunner, needsOwners, type SegmentResult, type SegmentTask, type WorkerSetup } from './worker.js';
 
 /**
- * Reading one large plain-text file on every core. The file is cut into segments handed to this thread and to
- * worker threads, at most a few per thread at a time; results are taken in file order, so output order, line
- * numbers and the effect of header lines are as if one thread had read the file. A segment read with the wrong
- * starting format (because a header line earlier in the file changed it) is read again with the right one.
+ * Reading large plain-text files on every core. A file is cut into segments handed to this thread and to worker
+ * threads, at most a few per thread at a time; results are taken in file order, so output order, line numbers
+ * and the effect of header lines are as if one thread had read the file. A segment read with the wrong starting
+ * format (because a header line earlier in the file changed it) is read again with the right one.
  */
-export interface ParallelOptions {
-  jobs: number;
+export interface RunOptions {
   segmentBytes: number;
-  setup: WorkerSetup;
   /** The format of the file's first line onwards (the configured one, or the file's own header). */
   format: FlowFormat;
   /** Output blocks written and free again: handed back to the workers with their next tasks. */
@@ -74,23 +72,55 @@ export function splittable(path: string, configured: FlowFormat, minBytes: numbe
   return configured;
 }
 
-export async function runParallel(path: string, opts: ParallelOptions,
-  onResult: (r: SegmentResult, firstLine: number) => Promise<void> | void): Promise<void> {
-  const segments = planSegments(statSync(path).size, opts.segmentBytes);
-  const { setup } = opts;
-  const shared = Enricher.share({ geoDbs: setup.geoDb, asnDbs: setup.asnDb, owners: needsOwners(setup.job) });
-  Enricher.adopt(shared);
-  const threads = Math.min(opts.jobs, segments.length);
-  const workers: SegmentThread[] = [new LocalThread(setup), ...Array.from({ length: threads - 1 }, () =>
-    new Worker(WORKER_URL, { workerData: { ipgeolocatorWorker: true, setup, shared } }))];
-  // Two tasks a thread, so a worker has its next segment while this thread is busy with one of its own.
-  const idle = [...workers, ...workers.slice(1)];
-  const pending = new Map<number, SegmentResult>();
-  const waiting = new Map<number, (r: SegmentResult) => void>();
-  const window = workers.length * 3;
-  let failure: Error | null = null;
-  for (const w of workers) {
-    w.on('message', (r: SegmentResult) => {
+/**
+ * This thread and the workers, kept for every file of a command: a worker costs a V8 heap, start-up and a JIT
+ * warm-up, and keeps its caches warm from one file to the next.
+ */
+export class SegmentPool {
+  private broken = false;
+
+  private constructor(private readonly threads: SegmentThread[]) {
+    // A worker that dies between files (no run listening) must not take the process with it.
+    for (const t of threads) t.on('error', () => { this.broken = true; });
+  }
+
+  /** `jobs` threads, this one included, sharing one copy of the databases. */
+  static open(jobs: number, setup: WorkerSetup): SegmentPool {
+    const shared = Enricher.share({ geoDbs: setup.geoDb, asnDbs: setup.asnDb, owners: needsOwners(setup.job) });
+    Enricher.adopt(shared);
+    return new SegmentPool([new LocalThread(setup), ...Array.from({ length: Math.max(0, jobs - 1) }, () =>
+      new Worker(WORKER_URL, { workerData: { ipgeolocatorWorker: true, setup, shared } }))]);
+  }
+
+  /** False once a run failed: tasks of it may still be running, so the next file needs a new pool. */
+  get usable(): boolean {
+    return !this.broken;
+  }
+
+  async run(path: string, opts: RunOptions, onResult: (r: SegmentResult, firstLine: number) => Promise<void> | void): Promise<void> {
+    try {
+      await this.runFile(path, opts, onResult);
+    } catch (err) {
+      this.broken = true;
+      throw err;
+    }
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.threads.map((w) => w.terminate()));
+  }
+
+  private async runFile(path: string, opts: RunOptions,
+    onResult: (r: SegmentResult, firstLine: number) => Promise<void> | void): Promise<void> {
+    const segments = planSegments(statSync(path).size, opts.segmentBytes);
+    const workers = this.threads.slice(0, Math.max(1, Math.min(this.threads.length, segments.length)));
+    // Two tasks a thread, so a worker has its next segment while this thread is busy with one of its own.
+    const idle = [...workers, ...workers.slice(1)];
+    const pending = new Map<number, SegmentResult>();
+    const waiting = new Map<number, (r: SegmentResult) => void>();
+    const window = workers.length * 3;
+    let failure: Error | null = null;
+    const onMessage = (w: SegmentThread) => (r: SegmentResult) => {
       idle.push(w);
       const wake = waiting.get(r.seq);
       if (wake) {
@@ -98,53 +128,64 @@ export async function runParallel(path: string, opts: ParallelOptions,
         wake(r);
       } else pending.set(r.seq, r);
       pump();
-    });
-    w.on('error', (err) => { failure ??= err; for (const wake of waiting.values()) wake({ seq: -1 } as SegmentResult); });
-  }
-  const queue: SegmentTask[] = [];
-  const initial = opts.format.fields as string[];
-  let next = 0;
-  let taken = 0;
-  function pump(): void {
-    while (idle.length > 0 && (queue.length > 0 || (next < segments.length && next - taken < window))) {
-      const task = queue.shift() ?? toTask(segments[next++]);
-      const blocks = (opts.spares?.splice(0, BLOCKS_PER_TASK) ?? []).map((b) => b.buffer as ArrayBuffer);
-      idle.pop()!.postMessage({ ...task, blocks }, blocks);
+    };
+    const onError = (err: Error) => {
+      failure ??= err;
+      for (const wake of waiting.values()) wake({ seq: -1 } as SegmentResult);
+    };
+    const listeners = workers.map((w) => ({ w, message: onMessage(w) }));
+    for (const { w, message } of listeners) {
+      w.on('message', message);
+      w.on('error', onError);
     }
-  }
-  function toTask(s: Segment): SegmentTask {
-    return { seq: s.seq, path, start: s.start, end: s.end, format: initial };
-  }
-  const result = (seq: number) => new Promise<SegmentResult>((resolve) => {
-    const ready = pending.get(seq);
-    if (ready) {
-      pending.delete(seq);
-      resolve(ready);
-    } else waiting.set(seq, resolve);
-  });
-  try {
-    pump();
-    let format = initial;
-    let firstLine = 1;
-    for (let seq = 0; seq < segments.length; seq++) {
-      let r = await result(seq);
-      if (failure) throw failure;
-      // Every segment was started in `initial`; one that follows a mid-file header must be read again.
-      if (!sameFormat(initial, format)) {
-        queue.unshift({ ...toTask(segments[seq]), format });
-        pump();
-        r = await result(seq);
-        if (failure) throw failure;
+    const queue: SegmentTask[] = [];
+    const initial = opts.format.fields as string[];
+    let next = 0;
+    let taken = 0;
+    function pump(): void {
+      while (idle.length > 0 && (queue.length > 0 || (next < segments.length && next - taken < window))) {
+        const task = queue.shift() ?? toTask(segments[next++]);
+        const blocks = (opts.spares?.splice(0, BLOCKS_PER_TASK) ?? []).map((b) => b.buffer as ArrayBuffer);
+        idle.pop()!.postMessage({ ...task, blocks }, blocks);
       }
-      if (r.error !== undefined) throw new Error(r.error);
-      taken = seq + 1;
-      pump();
-      await onResult(r, firstLine);
-      firstLine += r.lines;
-      format = r.endFormat;
     }
-  } finally {
-    await Promise.all(workers.map((w) => w.terminate()));
+    function toTask(s: Segment): SegmentTask {
+      return { seq: s.seq, path, start: s.start, end: s.end, format: initial };
+    }
+    const result = (seq: number) => new Promise<SegmentResult>((resolve) => {
+      const ready = pending.get(seq);
+      if (ready) {
+        pending.delete(seq);
+        resolve(ready);
+      } else waiting.set(seq, resolve);
+    });
+    try {
+      pump();
+      let format = initial;
+      let firstLine = 1;
+      for (let seq = 0; seq < segments.length; seq++) {
+        let r = await result(seq);
+        if (failure) throw failure;
+        // Every segment was started in `initial`; one that follows a mid-file header must be read again.
+        if (!sameFormat(initial, format)) {
+          queue.unshift({ ...toTask(segments[seq]), format });
+          pump();
+          r = await result(seq);
+          if (failure) throw failure;
+        }
+        if (r.error !== undefined) throw new Error(r.error);
+        taken = seq + 1;
+        pump();
+        await onResult(r, firstLine);
+        firstLine += r.lines;
+        format = r.endFormat;
+      }
+    } finally {
+      for (const { w, message } of listeners) {
+        w.off('message', message);
+        w.off('error', onError);
+      }
+    }
   }
 }
 
@@ -153,6 +194,8 @@ interface SegmentThread {
   postMessage(task: SegmentTask, transfer?: ArrayBuffer[]): void;
   on(event: 'message', f: (r: SegmentResult) => void): unknown;
   on(event: 'error', f: (err: Error) => void): unknown;
+  off(event: 'message', f: (r: SegmentResult) => void): unknown;
+  off(event: 'error', f: (err: Error) => void): unknown;
   terminate(): Promise<number> | Promise<void>;
 }
 
