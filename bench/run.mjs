@@ -87,6 +87,13 @@ for (const n of previous ? [] : sizes) {
   run('report, all cores', () => cli([...REPORT, path, '--jobs', '0']));
   run('enrich → NDJSON, 1 thread', () => cli(['enrich', path, '--jobs', '1']));
   run('enrich → NDJSON, all cores', () => cli(['enrich', path, '--jobs', '0']));
+  // The S3 layout: many files rather than one. The same records as the file above, in files of 1M.
+  if (n > 1_000_000 && n % 1_000_000 === 0) {
+    const files = Array.from({ length: n / 1_000_000 }, () => '');
+    files.fill(await input(1_000_000));
+    run(`report, all cores, ${files.length} files of 1M`, () => cli([...REPORT, ...files, '--jobs', '0']));
+    run(`enrich → NDJSON, all cores, ${files.length} files of 1M`, () => cli(['enrich', ...files, '--jobs', '0']));
+  }
 }
 if (!previous) {
   console.error('stages…');
