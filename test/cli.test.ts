@@ -109,6 +109,15 @@ describe('large files on all cores', () => {
     assert.match(many.err, new RegExp(`${second}:11: expected 14 fields, found 2`));
     assert.equal(many.err.match(new RegExp(`${path}:2501: `, 'g'))?.length, 2);
   });
+  it('reads more files than it may hold open (an S3 export) with one descriptor a thread', () => {
+    const small = new FlowLogGenerator({ seed: 11 });
+    const many = Array.from({ length: 300 }, (_, i) => file(`s3-${i}.log`, `${small.line()}\n${small.line()}\n`));
+    // 128 descriptors for 300 files read on two threads: one left open per file per thread would run out.
+    const r = spawnSync('bash', ['-c', 'ulimit -n 128 && exec "$@"', 'bash', process.execPath, BIN, 'enrich', ...many,
+      '--all', ...split], { encoding: 'utf8', maxBuffer: 1 << 26 });
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(r.stdout.trim().split('\n').length, 600);
+  });
   it('report gives the same table', () => {
     const args = ['report', path, '--by', 'remote_country,action,dst_port', '--format', 'json'];
     assert.equal(run([...args, ...split]).out, run([...args, '--jobs', '1']).out);

@@ -89,18 +89,26 @@ function readFully(fd: number, buf: Buffer, pos: number): number {
   return done;
 }
 
-/** Open file descriptors by path, so a worker opens each file once for all its segments. */
-export class OpenFiles {
-  private readonly fds = new Map<string, number>();
+/**
+ * The file a thread is reading segments of, opened once for all of them. Files are read one after another, so
+ * opening the next closes the last: a command over thousands of files holds one descriptor a thread, not one a
+ * file (the default limit is often 1024).
+ */
+export class CurrentFile {
+  private path: string | null = null;
+  private current = -1;
 
   fd(path: string): number {
-    let fd = this.fds.get(path);
-    if (fd === undefined) this.fds.set(path, (fd = openSync(path, 'r')));
-    return fd;
+    if (path !== this.path) {
+      this.close();
+      this.current = openSync(path, 'r');
+      this.path = path;
+    }
+    return this.current;
   }
 
-  closeAll(): void {
-    for (const fd of this.fds.values()) closeSync(fd);
-    this.fds.clear();
+  close(): void {
+    if (this.path !== null) closeSync(this.current);
+    this.path = null;
   }
 }

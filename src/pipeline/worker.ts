@@ -6,7 +6,7 @@ import type { RejectCode } from '../errors.js';
 import { formatOf } from '../parse/format.js';
 import { FlowReader } from '../parse/reader.js';
 import { NdjsonWriter } from '../sinks/ndjson.js';
-import { OpenFiles, readSegment, SegmentBuffer } from './segments.js';
+import { CurrentFile, readSegment, SegmentBuffer } from './segments.js';
 import { selector, zeroCounts, type Consumer, type Counts } from './select.js';
 
 /** What a worker does with the records of its segments. */
@@ -57,7 +57,7 @@ export interface SegmentResult {
 export function makeSegmentRunner(setup: WorkerSetup) {
   const view = new FlowView(Enricher.open({ geoDbs: setup.geoDb, asnDbs: setup.asnDb, cacheSize: setup.cacheSize,
     owners: needsOwners(setup.job) }));
-  const files = new OpenFiles();
+  const file = new CurrentFile();
   const buffer = new SegmentBuffer();
   const spare: Buffer[] = [];
   return (task: SegmentTask): SegmentResult => {
@@ -79,7 +79,7 @@ export function makeSegmentRunner(setup: WorkerSetup) {
       selector(view, setup.all, counts, consume),
       (r) => rejections.push({ line: Number(r.where.slice(r.where.lastIndexOf(':') + 1)), code: r.code, detail: r.detail }));
     reader.beginIn('', formatOf(task.format));
-    reader.chunk(readSegment(files.fd(task.path), task.start, task.end, buffer));
+    reader.chunk(readSegment(file.fd(task.path), task.start, task.end, buffer));
     reader.end();
     const result: SegmentResult = {
       seq: task.seq, endFormat: [...reader.format.fields], lines: reader.lineNumber, records: reader.records,
