@@ -19,6 +19,7 @@ export interface FollowHandlers {
 
 interface Tracked {
   path: string;
+  /** Open while the file is read, -1 once it has been idle a while (see closeIdle). */
   fd: number;
   dev: number;
   ino: number;
@@ -27,24 +28,34 @@ interface Tracked {
   /** Offset just after the last complete line handed over: what the state file records. */
   committed: number;
   done: boolean;
+  /** When bytes last came (ms). */
+  lastRead: number;
 }
 
 const CHUNK = 1 << 20;
+/** A file that has not grown for this long gives its descriptor back until it grows again. */
+const IDLE_CLOSE_MS = 30_000;
+/** Descriptors held at most: past it, a file read to its end gives its descriptor back at once. */
+const MAX_OPEN = 256;
 
 /**
  * Follows files and directories like `tail -F`: reads what is appended, notices rotation (a new file at the path)
  * and truncation, picks up new files in a directory, and remembers for each file how far whole lines were read.
- * Polling, not fs.watch: it behaves the same on every filesystem, network mounts included.
+ * Polling, not fs.watch: it behaves the same on every filesystem, network mounts included. Only files that grew
+ * lately hold a descriptor: a directory of thousands of finished files must not run the process out of them. The
+ * cost: lines appended to an idle file in the moment it is rotated out of sight are not read.
  */
 export class Follower {
   private readonly files = new Map<string, Tracked>();
+  /** Tracked files holding a descriptor. */
+  private opened = 0;
   private timer: NodeJS.Timeout | null = null;
   private saving: NodeJS.Timeout | null = null;
   private readonly state: FollowState;
   private polling = false;
 
   constructor(private readonly paths: string[], private readonly handlers: FollowHandlers,
-    private readonly opts: { pollMs?: number; statePath?: string } = {}) {
+    private readonly opts: { pollMs?: number; statePath?: string; idleCloseMs?: number; maxOpen?: number } = {}) {
     this.state = opts.statePath ? loadState(opts.statePath) : {};
   }
 
@@ -69,6 +80,7 @@ export class Follower {
       }
       this.followMoves(found);
       for (const [path, s] of found) await this.visit(path, s);
+      this.closeIdle();
     } finally {
       this.polling = false;
     }
@@ -136,7 +148,13 @@ export class Follower {
       t.offset = 0;
       t.committed = 0;
     }
-    this.drain(t);
+    if (s.size > t.offset) this.drain(t);
+    if (this.opened > (this.opts.maxOpen ?? MAX_OPEN)) this.closeFd(t);
+  }
+
+  private closeIdle(): void {
+    const before = Date.now() - (this.opts.idleCloseMs ?? IDLE_CLOSE_MS);
+    for (const t of this.files.values()) if (t.fd >= 0 && (t.done || t.lastRead <= before)) this.closeFd(t);
   }
 
   private async open(path: string): Promise<Tracked | null> {
@@ -147,11 +165,12 @@ export class Follower {
       this.handlers.error(path, err as Error);
       return null;
     }
+    this.opened++;
     const s = fstatSync(fd);
     const head = Buffer.alloc(2);
     readSync(fd, head, 0, 2, 0);
     const saved = this.resumeFrom(path, s);
-    const t: Tracked = { path, fd, dev: s.dev, ino: s.ino, offset: saved, committed: saved, done: false };
+    const t: Tracked = { path, fd, dev: s.dev, ino: s.ino, offset: saved, committed: saved, done: false, lastRead: Date.now() };
     this.files.set(path, t);
     if (isGzip(head)) {
       // gzip cannot be tailed: read once, whole; remembered as done.
@@ -176,9 +195,9 @@ export class Follower {
     return entry !== undefined && entry.offset <= s.size ? entry.offset : 0;
   }
 
-  /** Reads from the descriptor to its current end. */
+  /** Reads from the descriptor (opened again if it was given back) to its current end. */
   private drain(t: Tracked): void {
-    if (t.done) return;
+    if (t.done || !this.reopen(t)) return;
     const buf = Buffer.allocUnsafe(CHUNK);
     for (;;) {
       let n: number;
@@ -189,6 +208,7 @@ export class Follower {
         return;
       }
       if (n === 0) return;
+      t.lastRead = Date.now();
       const chunk = Buffer.from(buf.subarray(0, n));
       const lastNewline = chunk.lastIndexOf(10);
       if (lastNewline >= 0) t.committed = t.offset + lastNewline + 1;
@@ -199,11 +219,7 @@ export class Follower {
 
   private finish(t: Tracked): void {
     this.handlers.end(t.path);
-    try {
-      closeSync(t.fd);
-    } catch {
-      // already closed
-    }
+    this.closeFd(t);
     this.files.delete(t.path);
     const key = Object.keys(this.state).find((k) => this.state[k].ino === t.ino && this.state[k].dev === t.dev);
     if (key !== undefined) delete this.state[key];
@@ -222,14 +238,38 @@ export class Follower {
     if (this.timer !== null) clearInterval(this.timer);
     if (this.saving !== null) clearInterval(this.saving);
     this.save();
-    for (const t of this.files.values()) {
-      try {
-        closeSync(t.fd);
-      } catch {
-        // already closed
-      }
-    }
+    for (const t of this.files.values()) this.closeFd(t);
     this.files.clear();
+  }
+
+  private closeFd(t: Tracked): void {
+    if (t.fd < 0) return;
+    try {
+      closeSync(t.fd);
+    } catch {
+      // already closed
+    }
+    t.fd = -1;
+    this.opened--;
+  }
+
+  /** Opens a file that gave its descriptor back, if its path still names the same file (else it was rotated away). */
+  private reopen(t: Tracked): boolean {
+    if (t.fd >= 0) return true;
+    let fd: number;
+    try {
+      fd = openSync(t.path, 'r');
+    } catch {
+      return false;
+    }
+    const s = fstatSync(fd);
+    if (s.dev !== t.dev || s.ino !== t.ino) {
+      closeSync(fd);
+      return false;
+    }
+    t.fd = fd;
+    this.opened++;
+    return true;
   }
 }
 

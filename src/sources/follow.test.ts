@@ -1,0 +1,57 @@
+import assert from 'node:assert/strict';
+import { appendFileSync, mkdtempSync, readdirSync, renameSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { gzipSync } from 'node:zlib';
+import { Follower } from './follow.js';
+
+const openDescriptors = () => readdirSync('/proc/self/fd').length;
+
+describe('Follower', () => {
+  it('holds no descriptor for files that stopped growing, and reads them again when they grow or move', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ipgeo-follow-'));
+    for (let i = 0; i < 200; i++) writeFileSync(join(dir, `f${String(i).padStart(3, '0')}.log`), `a${i}\n`);
+    writeFileSync(join(dir, 'old.log.gz'), gzipSync('z\n'));
+    const got = new Map<string, string>();
+    const follower = new Follower([dir], {
+      data: (path, chunk) => got.set(path, (got.get(path) ?? '') + chunk.toString()),
+      end: () => {},
+      renamed: (from, to) => { got.set(to, got.get(from) ?? ''); got.delete(from); },
+      whole: async (path) => { got.set(path, 'whole'); },
+      error: (path, err) => assert.fail(`${path}: ${err.message}`),
+    }, { idleCloseMs: 0 });
+    const before = openDescriptors();
+    await follower.poll();
+    assert.equal(got.size, 201);
+    assert.equal(got.get(join(dir, 'old.log.gz')), 'whole');
+    assert.ok(openDescriptors() <= before + 2, `${openDescriptors() - before} descriptors left open`);
+
+    appendFileSync(join(dir, 'f007.log'), 'b7\n');
+    renameSync(join(dir, 'f008.log'), join(dir, 'g008.log'));
+    appendFileSync(join(dir, 'g008.log'), 'b8\n');
+    await follower.poll();
+    assert.equal(got.get(join(dir, 'f007.log')), 'a7\nb7\n');
+    assert.equal(got.get(join(dir, 'g008.log')), 'a8\nb8\n', 'a moved file is the same file, read on where it was');
+    assert.ok(openDescriptors() <= before + 2);
+    follower.stop();
+  });
+
+  it('holds at most maxOpen descriptors however many fresh files a directory has (reads them all)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ipgeo-follow-'));
+    for (let i = 0; i < 100; i++) writeFileSync(join(dir, `f${i}.log`), `a${i}\n`);
+    let lines = 0;
+    const follower = new Follower([dir], {
+      data: (_, chunk) => { lines += chunk.toString().split('\n').length - 1; },
+      end: () => {}, renamed: () => {}, whole: async () => {}, error: (path, err) => assert.fail(`${path}: ${err.message}`),
+    }, { maxOpen: 10 });
+    const before = openDescriptors();
+    await follower.poll();
+    assert.equal(lines, 100);
+    assert.ok(openDescriptors() <= before + 11, `${openDescriptors() - before} descriptors open`);
+    appendFileSync(join(dir, 'f99.log'), 'b\n');
+    await follower.poll();
+    assert.equal(lines, 101);
+    follower.stop();
+  });
+});
