@@ -13,25 +13,31 @@ const NULL = Buffer.from('null');
 const QUOTE = 0x22;
 
 /**
- * The constant parts of a record's tail, in one buffer (3 spare bytes for the word copy): part i is
- * TAIL_AT[i] to TAIL_AT[i + 1]. One `set` call costs as much as copying a hundred bytes by words here.
+ * Constant strings packed in one buffer, copied by words (one `set` call costs as much as copying a hundred bytes
+ * by words here): part i is at[i] to at[i + 1], and 3 spare bytes at the end let the last word be read whole.
  */
-const TAIL_PARTS = [...DIRECTION_NAMES.map((d) => `,"direction":${JSON.stringify(d)},"src_geo":`), ',"dst_geo":', '}\n'];
+interface Packed {
+  bytes: Buffer;
+  view: DataView;
+  at: Int32Array;
+}
+
+function pack(parts: string[]): Packed {
+  const bytes = Buffer.from(`${parts.join('')}   `);
+  const at = new Int32Array(parts.length + 1);
+  parts.forEach((part, i) => { at[i + 1] = at[i] + Buffer.byteLength(part); });
+  return { bytes, view: new DataView(bytes.buffer, bytes.byteOffset, bytes.length), at };
+}
+
+/** The constant parts of a record's tail: one per direction, then `,"dst_geo":` and the end. */
+const TAIL = pack([...DIRECTION_NAMES.map((d) => `,"direction":${JSON.stringify(d)},"src_geo":`), ',"dst_geo":', '}\n']);
 const DST_GEO = DIRECTION_NAMES.length;
 const END = DST_GEO + 1;
-const TAIL_AT = Int32Array.from([0, ...TAIL_PARTS.map((_, i) => Buffer.byteLength(TAIL_PARTS.slice(0, i + 1).join('')))]);
-const TAIL_BYTES = Buffer.from(`${TAIL_PARTS.join('')}   `);
-const TAIL = new DataView(TAIL_BYTES.buffer, TAIL_BYTES.byteOffset, TAIL_BYTES.length);
 
-/**
- * How to write records of one format: the kind of each column and its JSON key prefix (`{"version":`,
- * `,"srcaddr":`…), all prefixes in one buffer (with 3 spare bytes at the end for the word copy) at `at[k]` to
- * `at[k + 1]`.
- */
+/** How to write records of one format: the kind of each column and its JSON key prefix (`{"version":`…). */
 interface Plan {
   codes: Uint8Array;
-  keys: DataView;
-  at: Int32Array;
+  keys: Packed;
   keyBytes: number;
 }
 
@@ -86,8 +92,8 @@ export class NdjsonWriter {
     const out = this.block;
     let p = this.pos;
     const outView = this.outputView();
-    const keys = plan.keys;
-    const at = plan.at;
+    const keys = plan.keys.view;
+    const at = plan.keys.at;
     for (let k = 0; k < line.width; k++) {
       p = copyWords(keys, at[k], at[k + 1], outView, p);
       const s = line.starts[k];
@@ -122,10 +128,7 @@ export class NdjsonWriter {
     this.pos += this.block.write(text, this.pos, 'utf8');
     const plan = this.planOf(line.format);
     for (let k = from + 1; k < line.width; k++) {
-      const key = new Uint8Array(plan.keys.buffer, plan.keys.byteOffset + plan.at[k], plan.at[k + 1] - plan.at[k]);
-      this.room(key.length);
-      this.block.set(key, this.pos);
-      this.pos += key.length;
+      this.bytes(plan.keys.bytes.subarray(plan.keys.at[k], plan.keys.at[k + 1]));
       const v = line.value(k);
       const json = Buffer.from(JSON.stringify(v));
       this.room(json.length);
@@ -136,14 +139,15 @@ export class NdjsonWriter {
 
   private tail(view: FlowView, src: Buffer, dst: Buffer): void {
     const d = view.endpoints.direction;
-    this.room(TAIL_AT[END + 1] + src.length + dst.length + 3);
+    const { view: parts, at } = TAIL;
+    this.room(at[END + 1] + src.length + dst.length + 3);
     const out = this.block;
     const words = this.outputView();
-    let p = copyWords(TAIL, TAIL_AT[d], TAIL_AT[d + 1], words, this.pos);
+    let p = copyWords(parts, at[d], at[d + 1], words, this.pos);
     out.set(src, p);
-    p = copyWords(TAIL, TAIL_AT[DST_GEO], TAIL_AT[DST_GEO + 1], words, p + src.length);
+    p = copyWords(parts, at[DST_GEO], at[DST_GEO + 1], words, p + src.length);
     out.set(dst, p);
-    this.pos = copyWords(TAIL, TAIL_AT[END], TAIL_AT[END + 1], words, p + dst.length);
+    this.pos = copyWords(parts, at[END], at[END + 1], words, p + dst.length);
     this.written++;
   }
 
@@ -182,12 +186,9 @@ export class NdjsonWriter {
     if (format === this.lastFormat) return this.lastPlan!;
     let plan = this.plans.get(format);
     if (plan === undefined) {
-      const text = format.fields.map((f, i) => Buffer.from(`${i === 0 ? '{' : ','}"${outputKey(f)}":`));
+      const keys = pack(format.fields.map((f, i) => `${i === 0 ? '{' : ','}"${outputKey(f)}":`));
       const codes = Uint8Array.from(format.kinds, (k) => (k === 'int' ? INT : k === 'addr' ? ADDR : TEXT));
-      const all = Buffer.concat([...text, Buffer.alloc(3)]);
-      const at = new Int32Array(text.length + 1);
-      text.forEach((t, i) => { at[i + 1] = at[i] + t.length; });
-      plan = { codes, keys: new DataView(all.buffer, all.byteOffset, all.length), at, keyBytes: at[text.length] };
+      plan = { codes, keys, keyBytes: keys.at[format.fields.length] };
       this.plans.set(format, plan);
     }
     this.lastFormat = format;
