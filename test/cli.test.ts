@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -65,6 +65,26 @@ describe('ipgeolocator enrich', () => {
     assert.match(r.err, /\/nonexistent\/flows\.log: cannot open/);
     assert.match(r.err, /cut\.log\.gz: the gzip data is corrupt or truncated/);
     assert.ok(r.out.trim().split('\n').length >= 1);
+  });
+  it('reads a directory as every file under it, in path order (an S3 export), and says when one holds none', () => {
+    const root = join(dir, 's3', 'AWSLogs', '123456789012', 'vpcflowlogs', 'eu-west-1', '2026', '11');
+    const gen = new FlowLogGenerator({ seed: 12 });
+    const day = (d: string) => join(root, d);
+    const files = [join(day('26'), 'a.log.gz'), join(day('26'), 'b.log'), join(day('27'), 'a.log.gz')];
+    for (const [i, f] of files.entries()) {
+      mkdirSync(join(f, '..'), { recursive: true });
+      const text = `${Array.from({ length: 5 + i }, () => gen.line()).join('\n')}\n`;
+      writeFileSync(f, f.endsWith('.gz') ? gzipSync(text) : text);
+    }
+    writeFileSync(join(day('27'), '.partial'), 'not a record\n');
+    const whole = run(['enrich', join(dir, 's3'), '--all']);
+    assert.equal(whole.code, 0, whole.err);
+    assert.equal(whole.out, run(['enrich', ...files, '--all']).out);
+    assert.equal(whole.out.trim().split('\n').length, 5 + 6 + 7);
+    mkdirSync(join(dir, 'empty'), { recursive: true });
+    const empty = run(['enrich', join(dir, 'empty')]);
+    assert.equal(empty.code, 1);
+    assert.match(empty.err, /empty: cannot open: a directory with no files in it/);
   });
   it('exits 2 with a clear message on a bad option', () => {
     const r = run(['enrich', '--log-format', '${version} ${version}', mixed]);

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
-import { appendFileSync, existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -240,6 +240,24 @@ describe('serve: access', () => {
       await healthy.endAsync();
     } finally {
       await slow.stop();
+    }
+  });
+});
+
+describe('serve: a directory read once', () => {
+  it('reads every file under it, nested and gzip included', async () => {
+    const dir = tempDir();
+    const gen = new FlowLogGenerator({ seed: 13 });
+    const lines = (n: number) => `${Array.from({ length: n }, () => gen.line()).join('\n')}\n`;
+    mkdirSync(join(dir, '2026', '11', '27'), { recursive: true });
+    writeFileSync(join(dir, '2026', '11', '27', 'a.log.gz'), gzipSync(lines(30)));
+    writeFileSync(join(dir, 'top.log'), lines(20));
+    const s = await testServer({ inputs: [dir] });
+    try {
+      await waitFor('50 records', () => s.pipeline.records === 50);
+      assert.deepEqual(s.pipeline.inputErrors, []);
+    } finally {
+      await s.stop();
     }
   });
 });

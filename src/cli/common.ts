@@ -7,6 +7,7 @@ import { formatOption, readInput, RunStats } from '../pipeline/batch.js';
 import { jobCount, SegmentPool, splittable } from '../pipeline/parallel.js';
 import { selector, zeroCounts, type Consumer } from '../pipeline/select.js';
 import { needsOwners, type Job, type SegmentResult, type WorkerSetup } from '../pipeline/worker.js';
+import { expandInputs } from '../sources/input.js';
 import { Progress } from './summary.js';
 
 /** How a command takes records: one at a time on this thread, or a worker's whole segment at once. */
@@ -36,7 +37,7 @@ export async function runCommand(cfg: EnrichConfig, sink: CommandSink): Promise<
   let sequential: { reader: FlowReader; counts: ReturnType<typeof zeroCounts> } | null = null;
   let pool: SegmentPool | null = null;
   try {
-    for (const input of cfg.inputs) {
+    for (const input of expandInputs(cfg.inputs)) {
       const format = jobs > 1 && input !== '-' && (cfg.inputFormat === 'auto' || cfg.inputFormat === 'text')
         ? splittable(input, configured, cfg.parallelMinBytes) : null;
       if (format !== null) {

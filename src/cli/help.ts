@@ -1,6 +1,7 @@
 import { DIMENSION_NAMES } from '../aggregate/dimensions.js';
 
-const INPUTS = `Inputs (FILE or - for stdin; the kind is told by content, --input-format to force it):
+const INPUTS = `Inputs (FILE, DIR for every file under it in path order as in an S3 export, or - for stdin;
+the kind is told by content, --input-format to force it):
   plain text flow logs (an S3-style header line switches the format for the rest of the file),
   gzip (also multi-member), a CloudWatch Logs subscription event as Lambda receives it
   ({"awslogs":{"data":…}}), decoded CloudWatch Logs JSON, an Amazon Data Firehose HTTP-endpoint
@@ -26,15 +27,15 @@ export const HELP: Record<string, string> = {
 
 Usage:
   ipgeolocator serve [FILE|DIR|-]... [options]     live map: pipeline, MQTT broker, dashboard (demo if no input)
-  ipgeolocator enrich [FILE|-]... [options]        enriched records as NDJSON on stdout
-  ipgeolocator report [FILE|-]... --by DIMS [options]   records/packets/bytes by dimensions
+  ipgeolocator enrich [FILE|DIR|-]... [options]    enriched records as NDJSON on stdout
+  ipgeolocator report [FILE|DIR|-]... --by DIMS [options]   records/packets/bytes by dimensions
   ipgeolocator sample [--records N] [--seed S]     synthetic flow logs, to try it without AWS
   ipgeolocator help COMMAND | --version
 
 Run "ipgeolocator help serve", "help enrich" or "help report" for options.
 IP geolocation by DB-IP (https://db-ip.com), CC BY 4.0.
 `,
-  enrich: `ipgeolocator enrich [FILE|-]... [options]
+  enrich: `ipgeolocator enrich [FILE|DIR|-]... [options]
 
 Writes one JSON object per record: the record's fields (AWS names with "-" as "_"), then
 "direction" (inbound, outbound, internal, external) and "src_geo"/"dst_geo" (null for a
@@ -46,7 +47,7 @@ Options:
   --format FMT         same as --log-format
 ${COMMON}
 `,
-  report: `ipgeolocator report [FILE|-]... --by DIMS [--top N] [--format tsv|csv|json] [options]
+  report: `ipgeolocator report [FILE|DIR|-]... --by DIMS [--top N] [--format tsv|csv|json] [options]
 
 Aggregates records, packets and bytes by dimensions, largest first.
 Dimensions: ${DIMENSION_NAMES.join(', ')}

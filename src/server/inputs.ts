@@ -5,7 +5,7 @@ import { feedPiece } from '../pipeline/feed.js';
 import { decodeStream } from '../sources/decode.js';
 import { DemoStream } from '../sources/demo/stream.js';
 import { Follower } from '../sources/follow.js';
-import { openInput } from '../sources/input.js';
+import { expandInputs, openInput } from '../sources/input.js';
 import type { LivePipeline } from '../pipeline/live.js';
 
 /**
@@ -28,7 +28,7 @@ export class Inputs {
       this.demo = new DemoStream(cfg.demoRate, (chunk) => reader.chunk(chunk));
       this.demo.start();
     }
-    const once = cfg.follow ? cfg.inputs.filter((p) => p === '-') : cfg.inputs;
+    const once = cfg.follow ? cfg.inputs.filter((p) => p === '-') : expandInputs(cfg.inputs);
     const followed = cfg.follow ? cfg.inputs.filter((p) => p !== '-') : [];
     this.done = (async () => {
       for (const input of once) {
