@@ -2,6 +2,7 @@ import type { LiveFilter } from '../../src/aggregate/live/bucket';
 import type { WindowSummary } from '../../src/aggregate/live/summary';
 import type { Geo } from '../../src/enrich/enricher';
 import { estimateOf } from '../../src/aggregate/live/hll';
+import { ADDRESS_ROWS } from '../../src/aggregate/live/summary';
 
 export type { Geo, WindowSummary };
 export type WindowName = '1m' | '15m' | '1h';
@@ -208,5 +209,20 @@ export function merge(list: WindowSummary[]): WindowSummary | null {
     out.freshness.newest_end = Math.max(out.freshness.newest_end ?? 0, s.freshness.newest_end ?? 0) || null;
     out.producer = `${list.length} producers`;
   }
+  mergeAddressErrors(list, out);
   return out;
+}
+
+/**
+ * A merged address's `error`: the sum of what each producer may not have counted of it. A producer that lists
+ * the address may have missed its own `error`; one that does not list it counted none of it for sure, and may
+ * have missed its `error` plus, when its list was cut at ADDRESS_ROWS, the smallest count it listed.
+ */
+function mergeAddressErrors(list: WindowSummary[], out: WindowSummary): void {
+  const bounds = list.map((s) => {
+    const rows = s.addresses;
+    const error = rows[0]?.error ?? 0;
+    return { listed: new Set(rows.map((r) => r.key)), error, unlisted: error + (rows.length >= ADDRESS_ROWS ? rows[rows.length - 1].records : 0) };
+  });
+  for (const row of out.addresses) row.error = bounds.reduce((n, b) => n + (b.listed.has(row.key) ? b.error : b.unlisted), 0);
 }

@@ -3,7 +3,7 @@ import type { FlowLine } from '../../parse/line.js';
 import { SecondCounter } from './counter.js';
 import { Bucket, filterTables, filterTotals, MINUTE_CAPS, Tables, WINDOW_CAPS, type LiveFilter } from './bucket.js';
 import { HyperLogLog } from './hll.js';
-import { buildSummary, type PlaceInfo, type WindowSummary } from './summary.js';
+import { ADDRESS_ROWS, buildSummary, type PlaceInfo, type WindowSummary } from './summary.js';
 
 export const WINDOWS = { '1m': 60, '15m': 900, '1h': 3600 } as const;
 export type WindowName = keyof typeof WINDOWS;
@@ -167,7 +167,7 @@ export class LiveAggregator {
     }
     return buildSummary({
       window, seconds: WINDOWS[window], producer, generatedAt, tables: this.windows[window], buckets,
-      step: window === '1m' ? 1 : 60, addresses: addresses.addresses.top(50), distinct,
+      step: window === '1m' ? 1 : 60, addresses: addresses.addresses.top(ADDRESS_ROWS), distinct,
       places: this.places, orgs: this.orgs, newestEnd: this.newestEnd,
     });
   }

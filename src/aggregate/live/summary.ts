@@ -46,6 +46,8 @@ export interface WindowSummary {
 
 // Sized for the wire: the 1m summary goes to every viewer every second.
 const LIMITS = { countries: 250, places: 300, asns: 100, ports: 50, interfaces: 50 };
+/** Remote addresses in a summary: the busiest of the window's heavy-hitter sketch. */
+export const ADDRESS_ROWS = 50;
 
 interface Input {
   window: string;
