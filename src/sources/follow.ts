@@ -1,6 +1,6 @@
-import { closeSync, fstatSync, openSync, readdirSync, readFileSync, readSync, renameSync, statSync, writeFileSync, type Stats } from 'node:fs';
-import { join } from 'node:path';
+import { closeSync, fstatSync, openSync, readFileSync, readSync, renameSync, statSync, writeFileSync, type Stats } from 'node:fs';
 import { isGzip } from './decode.js';
+import { filesIn } from './input.js';
 
 /** Read positions by path, with the file identity they belong to, so a restart resumes where it stopped. */
 export type FollowState = Record<string, { dev: number; ino: number; offset: number }>;
@@ -120,17 +120,8 @@ export class Follower {
       } catch {
         continue; // not there yet: followed when it appears
       }
-      if (s.isDirectory()) {
-        for (const name of readdirSync(p).sort()) {
-          if (name.startsWith('.')) continue;
-          const full = join(p, name);
-          try {
-            if (statSync(full).isFile()) out.push(full);
-          } catch {
-            // removed meanwhile
-          }
-        }
-      } else out.push(p);
+      if (s.isDirectory()) out.push(...filesIn(p, false));
+      else out.push(p);
     }
     return out;
   }

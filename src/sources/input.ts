@@ -27,7 +27,7 @@ export async function openInput(path: string): Promise<AsyncIterable<Buffer>> {
 export function expandInputs(paths: string[]): string[] {
   return paths.flatMap((p) => {
     if (p === '-' || !isDirectory(p)) return [p];
-    const files = filesUnder(p);
+    const files = filesIn(p, true);
     return files.length > 0 ? files : [p];
   });
 }
@@ -40,7 +40,8 @@ function isDirectory(path: string): boolean {
   }
 }
 
-function filesUnder(dir: string): string[] {
+/** The files in a directory (and, with `deep`, in its subdirectories), in path order, hidden ones skipped. */
+export function filesIn(dir: string, deep: boolean): string[] {
   const names = readdirSync(dir).filter((n) => !n.startsWith('.')).sort();
   return names.flatMap((name) => {
     const full = join(dir, name);
@@ -50,6 +51,6 @@ function filesUnder(dir: string): string[] {
     } catch {
       return []; // removed meanwhile, or a dangling link
     }
-    return s.isDirectory() ? filesUnder(full) : s.isFile() ? [full] : [];
+    return s.isDirectory() ? (deep ? filesIn(full, true) : []) : s.isFile() ? [full] : [];
   });
 }
