@@ -117,6 +117,16 @@ describe('large files on all cores', () => {
       assert.match(many.err, /1 header lines/);
     }
   });
+  it('output blocks written and reused across threads never carry stale bytes (about 20 MiB of output)', () => {
+    // A 256 KiB segment makes more than one 1 MiB output block, so blocks go round: worker → writer → worker.
+    const many = new FlowLogGenerator({ seed: 12, clients: 5000, scanners: 200 });
+    const big = file('blocks.log', `${Array.from({ length: 40_000 }, () => many.line()).join('\n')}\n`);
+    const one = run(['enrich', big, '--jobs', '1', '--all']);
+    const split2 = run(['enrich', big, '--parallel-min-bytes', '0', '--segment-bytes', String(256 << 10), '--jobs', '2', '--all']);
+    assert.ok(one.out.length > 16 << 20, `only ${one.out.length} bytes of output`);
+    assert.equal(split2.code, 0, split2.err);
+    assert.ok(split2.out === one.out, 'the output differs from one thread\'s');
+  });
   it('keeps its threads from one file to the next: several files, gzip between them, read as one thread does', () => {
     const other = new FlowLogGenerator({ seed: 10, clients: 300, scanners: 30 });
     const second = file('split2.log', `${Array.from({ length: 3000 }, (_, i) => (i === 10 ? 'bad line' : other.line())).join('\n')}\n`);

@@ -43,7 +43,7 @@ export async function runCommand(cfg: EnrichConfig, sink: CommandSink): Promise<
       if (format !== null) {
         if (pool === null || !pool.usable) {
           await pool?.close();
-          pool = SegmentPool.open(jobs, setupOf(cfg, sink.job));
+          pool = SegmentPool.open(jobs, setupOf(cfg, sink.job), sink.spares);
         }
         await readSplit(pool, input, format, cfg, sink, stats, progress);
         continue;
@@ -80,7 +80,7 @@ function setupOf(cfg: EnrichConfig, job: Job): WorkerSetup {
 async function readSplit(pool: SegmentPool, input: string, format: ReturnType<typeof formatOption>, cfg: EnrichConfig,
   sink: CommandSink, stats: RunStats, progress: Progress): Promise<void> {
   try {
-    await pool.run(input, { segmentBytes: cfg.segmentBytes, format, spares: sink.spares }, async (r, firstLine) => {
+    await pool.run(input, { segmentBytes: cfg.segmentBytes, format }, async (r, firstLine) => {
       stats.lines += r.lines;
       stats.records += r.records;
       stats.headers += r.headers;

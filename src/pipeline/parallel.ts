@@ -19,14 +19,12 @@ export interface RunOptions {
   segmentBytes: number;
   /** The format of the file's first line onwards (the configured one, or the file's own header). */
   format: FlowFormat;
-  /** Output blocks written and free again: handed back to the workers with their next tasks. */
-  spares?: Buffer[];
 }
 
 /**
- * Free output blocks sent with one task: about one segment's output (a 2 MiB segment of v2 records makes about
- * 9 MiB of NDJSON). Blocks beyond what the pool sends are left to the collector, so the blocks kept in all are
- * bounded by what is in flight.
+ * Free output blocks a worker should hold when a task starts: about one segment's output (a 2 MiB segment of v2
+ * records makes about 9 MiB of NDJSON). Each task tops the worker's pile up to this from this thread's spares, so
+ * no block is dropped for want of room and the blocks in all stay what is in flight at the busiest moment.
  */
 const BLOCKS_PER_TASK = 12;
 
@@ -79,16 +77,22 @@ export function splittable(path: string, configured: FlowFormat, minBytes: numbe
 export class SegmentPool {
   private broken = false;
 
-  private constructor(private readonly threads: SegmentThread[]) {
+  /** Free output blocks each worker said it holds after its last task. */
+  private readonly held = new Map<SegmentThread, number>();
+
+  private constructor(private readonly spares: Buffer[], private readonly threads: SegmentThread[]) {
     // A worker that dies between files (no run listening) must not take the process with it.
     for (const t of threads) t.on('error', () => { this.broken = true; });
   }
 
-  /** `jobs` threads, this one included, sharing one copy of the databases. */
-  static open(jobs: number, setup: WorkerSetup): SegmentPool {
+  /**
+   * `jobs` threads, this one included, sharing one copy of the databases. `spares` is this thread's pile of free
+   * output blocks: its own segments write into it, and workers' piles are topped up from it.
+   */
+  static open(jobs: number, setup: WorkerSetup, spares: Buffer[] = []): SegmentPool {
     const shared = Enricher.share({ geoDbs: setup.geoDb, asnDbs: setup.asnDb, owners: needsOwners(setup.job) });
     Enricher.adopt(shared);
-    return new SegmentPool([new LocalThread(setup), ...Array.from({ length: Math.max(0, jobs - 1) }, () =>
+    return new SegmentPool(spares, [new LocalThread(setup, spares), ...Array.from({ length: Math.max(0, jobs - 1) }, () =>
       new Worker(WORKER_URL, { workerData: { ipgeolocatorWorker: true, setup, shared } }))]);
   }
 
@@ -122,6 +126,7 @@ export class SegmentPool {
     let failure: Error | null = null;
     const onMessage = (w: SegmentThread) => (r: SegmentResult) => {
       idle.push(w);
+      this.held.set(w, r.spareBlocks ?? 0);
       const wake = waiting.get(r.seq);
       if (wake) {
         waiting.delete(r.seq);
@@ -142,13 +147,15 @@ export class SegmentPool {
     const initial = opts.format.fields as string[];
     let next = 0;
     let taken = 0;
-    function pump(): void {
+    const pump = (): void => {
       while (idle.length > 0 && (queue.length > 0 || (next < segments.length && next - taken < window))) {
         const task = queue.shift() ?? toTask(segments[next++]);
-        const blocks = (opts.spares?.splice(0, BLOCKS_PER_TASK) ?? []).map((b) => b.buffer as ArrayBuffer);
-        idle.pop()!.postMessage({ ...task, blocks }, blocks);
+        const thread = idle.pop()!;
+        const want = thread instanceof LocalThread ? 0 : BLOCKS_PER_TASK - (this.held.get(thread) ?? 0);
+        const blocks = this.spares.splice(0, Math.max(0, want)).map((b) => b.buffer as ArrayBuffer);
+        thread.postMessage({ ...task, blocks }, blocks);
       }
-    }
+    };
     function toTask(s: Segment): SegmentTask {
       return { seq: s.seq, path, start: s.start, end: s.end, format: initial };
     }
@@ -207,7 +214,7 @@ interface SegmentThread {
 class LocalThread extends EventEmitter implements SegmentThread {
   private run: ((task: SegmentTask) => SegmentResult) | null = null;
 
-  constructor(private readonly setup: WorkerSetup) {
+  constructor(private readonly setup: WorkerSetup, private readonly spares: Buffer[]) {
     super();
   }
 
@@ -215,7 +222,7 @@ class LocalThread extends EventEmitter implements SegmentThread {
     setImmediate(() => {
       let result: SegmentResult;
       try {
-        this.run ??= makeSegmentRunner(this.setup);
+        this.run ??= makeSegmentRunner(this.setup, this.spares);
         result = this.run(task);
       } catch (err) {
         result = { seq: task.seq, error: (err as Error).message } as SegmentResult;

@@ -33,7 +33,7 @@ export interface SegmentTask {
   end: number;
   /** The format in force where the segment starts. */
   format: string[];
-  /** Output blocks the main thread has written, handed back for this thread's next output (transferred). */
+  /** Free output blocks from the main thread, for this thread's next output (transferred). */
   blocks?: ArrayBuffer[];
 }
 
@@ -50,18 +50,22 @@ export interface SegmentResult {
   counts: Counts;
   rows?: Array<[unknown[], number, number, number]>;
   output?: Uint8Array[];
+  /** Free output blocks the thread still holds, so the main thread sends only what it lacks. */
+  spareBlocks?: number;
   error?: string;
 }
 
-/** Runs one segment through parse → classify → enrich → the job, with this thread's own databases and caches. */
-export function makeSegmentRunner(setup: WorkerSetup) {
+/**
+ * Runs one segment through parse → classify → enrich → the job, with this thread's own databases and caches.
+ * `spare` is the thread's pile of free output blocks.
+ */
+export function makeSegmentRunner(setup: WorkerSetup, spare: Buffer[] = []) {
   const view = new FlowView(Enricher.open({ geoDbs: setup.geoDb, asnDbs: setup.asnDb, cacheSize: setup.cacheSize,
     owners: needsOwners(setup.job) }));
   const file = new CurrentFile();
   const buffer = new SegmentBuffer();
-  const spare: Buffer[] = [];
   return (task: SegmentTask): SegmentResult => {
-    NdjsonWriter.reuse(spare, task.blocks ?? []);
+    NdjsonWriter.reuse(spare, task.blocks ?? [], Infinity); // the main thread sends no more than it lacks
     const counts = zeroCounts();
     const rejections: SegmentResult['rejections'] = [];
     let consume: Consumer;
@@ -86,6 +90,7 @@ export function makeSegmentRunner(setup: WorkerSetup) {
       headers: reader.headers, rejects: [...reader.rejects.byCode], rejections, counts,
     };
     finish(result);
+    result.spareBlocks = spare.length;
     return result;
   };
 }

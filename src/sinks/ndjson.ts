@@ -10,6 +10,8 @@ import type { FlowLine } from '../parse/line.js';
 export const BLOCK = 1 << 20;
 const SPARE_BLOCKS = 8;
 const NULL = Buffer.from('null');
+/** The block of a writer with nothing buffered: a real block is taken at the first write, not before. */
+const NO_BLOCK = Buffer.alloc(0);
 const QUOTE = 0x22;
 
 /**
@@ -69,7 +71,9 @@ export class NdjsonWriter {
    */
   constructor(private readonly out: Writable | null, spare: Buffer[] = []) {
     this.spare = spare;
-    this.block = this.newBlock(BLOCK);
+    // Taken lazily: a worker makes a writer per segment, and a block taken here or after `take()` was dropped with
+    // the writer, one fresh MiB a segment for the collector.
+    this.block = NO_BLOCK;
   }
 
   /**
@@ -162,7 +166,7 @@ export class NdjsonWriter {
     this.full = [];
     if (this.pos > 0) {
       parts.push(this.block.subarray(0, this.pos));
-      this.block = this.newBlock(BLOCK);
+      this.block = NO_BLOCK;
       this.pos = 0;
     }
     return parts;
