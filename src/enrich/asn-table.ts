@@ -1,7 +1,7 @@
 import { UsageError } from '../errors.js';
 import { parseIPv4, parseIPv6 } from '../parse/address.js';
 import type { Owner } from './adapters.js';
-import { readData } from './data-files.js';
+import { readWhole } from './data-files.js';
 
 /**
  * Address ranges → AS number and organisation, from the CSV files of `@ip-location-db/asn`
@@ -27,7 +27,7 @@ export class AsnRanges {
   static fromCsv(path: string, family: 4 | 6): AsnRanges {
     let parts = tables.get(path);
     if (parts === undefined) {
-      parts = AsnRanges.parse(readData(path, 'ASN table', false), family, path).parts();
+      parts = AsnRanges.parse(readWhole(path, 'ASN table'), family, path).parts();
       tables.set(path, parts);
     }
     return new AsnRanges(parts.first, parts.last, parts.ownerOf, parts);

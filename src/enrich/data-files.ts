@@ -1,51 +1,111 @@
-import { openSync, readSync, readFileSync, closeSync, fstatSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readFileSync, readSync } from 'node:fs';
 import { UsageError } from '../errors.js';
 
-/**
- * Database files, read once per process and shared by its threads. A file read into a SharedArrayBuffer by the
- * main thread is handed to worker threads, which use it in place: two workers do not cost two copies of a 70 MB
- * database.
- */
-const shared = new Map<string, SharedArrayBuffer>();
+/** Bytes read at a time, and the unit a PagedFile tracks (the size of a memory page here). */
+const PAGE_SHIFT = 12;
+const PAGE = 1 << PAGE_SHIFT;
+
+/** How one thread hands a PagedFile to others: the memory, which pages are in it, and the open file. */
+export interface SharedFile {
+  bytes: SharedArrayBuffer;
+  pages: SharedArrayBuffer;
+  fd: number;
+}
 
 /**
- * The bytes of a data file: the shared copy when there is one, else read now. `keep: false` is for files read
- * once into another form (the ASN tables): unless already shared, they are not kept.
+ * A database file in shared memory, read from disk a page at a time the first time a page is used. Memory is only
+ * resident once written, so a large file costs what its users touch: an IPv6 city database (68 MB, 56 of them
+ * search tree) serving the few IPv6 peers of a VPC touches a few MiB. The file stays open for the life of the
+ * process and every thread reads through that one descriptor, so all pages come from the same file even if it is
+ * replaced on disk meanwhile (as `geoipupdate` does). Threads share the memory, the page marks and the
+ * descriptor; two threads reading the same page at once write the same bytes.
  */
-export function readData(path: string, what = 'data file', keep = true): Buffer {
-  const sab = shared.get(path);
-  if (sab !== undefined) return Buffer.from(sab);
+export class PagedFile {
+  readonly bytes: Buffer;
+  /** 1 for each page read into `bytes`; read and written with Atomics, so a marked page's bytes are visible. */
+  readonly pages: Uint8Array;
+
+  constructor(readonly path: string, private readonly shared: SharedFile) {
+    this.bytes = Buffer.from(shared.bytes);
+    this.pages = new Uint8Array(shared.pages);
+  }
+
+  get size(): number {
+    return this.bytes.length;
+  }
+
+  /** Makes bytes [from, to) present. */
+  ensure(from: number, to: number): void {
+    const last = Math.min(to, this.size) - 1;
+    for (let p = from >>> PAGE_SHIFT; p <= last >>> PAGE_SHIFT; p++) {
+      if (Atomics.load(this.pages, p) !== 0) continue;
+      let end = p + 1; // read a run of missing pages with one call
+      while (end <= last >>> PAGE_SHIFT && Atomics.load(this.pages, end) === 0) end++;
+      this.read(p << PAGE_SHIFT, Math.min(end << PAGE_SHIFT, this.size));
+      for (let q = p; q < end; q++) Atomics.store(this.pages, q, 1);
+      p = end - 1;
+    }
+  }
+
+  /** Whether the page holding byte `at` is present: the hot path's test before reading a few bytes there. */
+  has(at: number): boolean {
+    return Atomics.load(this.pages, at >>> PAGE_SHIFT) !== 0;
+  }
+
+  private read(from: number, to: number): void {
+    for (let at = from; at < to;) {
+      const n = readSync(this.shared.fd, this.bytes, at, to - at, at);
+      if (n === 0) throw new Error(`${this.path} is shorter than when it was opened (changed on disk while in use?)`);
+      at += n;
+    }
+  }
+}
+
+/** Files opened by this process, by path: shared by its threads (see `shareData`). */
+const opened = new Map<string, SharedFile>();
+
+/** The file at `path`, opened now or taken from the thread that opened it; an unreadable file is a UsageError. */
+export function openPaged(path: string, what = 'data file'): PagedFile {
+  let shared = opened.get(path);
+  if (shared === undefined) {
+    try {
+      shared = openShared(path);
+    } catch (err) {
+      throw new UsageError(`cannot read the ${what} ${path}: ${(err as Error).message}`);
+    }
+    opened.set(path, shared);
+  }
+  return new PagedFile(path, shared);
+}
+
+function openShared(path: string): SharedFile {
+  const fd = openSync(path, 'r');
   try {
-    return keep ? Buffer.from(readIntoShared(path)) : readFileSync(path);
+    const stat = fstatSync(fd);
+    if (!stat.isFile()) throw new Error('not a regular file');
+    return { bytes: new SharedArrayBuffer(stat.size), pages: new SharedArrayBuffer(Math.ceil(stat.size / PAGE)), fd };
+  } catch (err) {
+    closeSync(fd);
+    throw err;
+  }
+}
+
+/** A file read whole into this thread's memory (for files parsed once into another form, like the ASN tables). */
+export function readWhole(path: string, what = 'data file'): Buffer {
+  try {
+    return readFileSync(path);
   } catch (err) {
     throw new UsageError(`cannot read the ${what} ${path}: ${(err as Error).message}`);
   }
 }
 
-function readIntoShared(path: string): SharedArrayBuffer {
-  const fd = openSync(path, 'r');
-  try {
-    const size = fstatSync(fd).size;
-    const sab = new SharedArrayBuffer(size);
-    const view = Buffer.from(sab);
-    for (let done = 0; done < size;) {
-      const n = readSync(fd, view, done, size - done, done);
-      if (n === 0) throw new Error('file shrank while being read');
-      done += n;
-    }
-    shared.set(path, sab);
-    return sab;
-  } finally {
-    closeSync(fd);
-  }
-}
-
-/** Reads files now (where they exist) and returns them for handing to worker threads. */
-export function shareData(paths: string[]): Record<string, SharedArrayBuffer> {
-  const out: Record<string, SharedArrayBuffer> = {};
+/** Opens files now (where they exist) for handing to worker threads. */
+export function shareData(paths: string[]): Record<string, SharedFile> {
+  const out: Record<string, SharedFile> = {};
   for (const p of paths) {
     try {
-      out[p] = shared.get(p) ?? readIntoShared(p);
+      openPaged(p);
+      out[p] = opened.get(p)!;
     } catch {
       // Left for the reader to report with its own message when it needs the file.
     }
@@ -53,7 +113,7 @@ export function shareData(paths: string[]): Record<string, SharedArrayBuffer> {
   return out;
 }
 
-/** Takes files another thread shared. */
-export function adoptData(files: Record<string, SharedArrayBuffer>): void {
-  for (const [p, sab] of Object.entries(files)) shared.set(p, sab);
+/** Takes files another thread opened. */
+export function adoptData(files: Record<string, SharedFile>): void {
+  for (const [p, file] of Object.entries(files)) opened.set(p, file);
 }

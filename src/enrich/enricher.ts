@@ -1,7 +1,7 @@
 import type { Owner, Place } from './adapters.js';
 import { adoptAsnTables, shareAsnTables, type AsnParts } from './asn-table.js';
 import { GenerationalCache } from './cache.js';
-import { adoptData, shareData } from './data-files.js';
+import { adoptData, shareData, type SharedFile } from './data-files.js';
 import { countryName } from './country-names.js';
 import { bundledPaths, MmdbLookup, NoOwnerLookup, RangeOwnerLookup, type Lookup, type SourceInfo } from './sources.js';
 
@@ -50,7 +50,7 @@ export class Located {
 
 /** Databases read by one thread for others (see Enricher.share). */
 export interface SharedData {
-  files: Record<string, SharedArrayBuffer>;
+  files: Record<string, SharedFile>;
   asn: Record<string, AsnParts>;
 }
 
@@ -106,7 +106,7 @@ export class Enricher {
   }
 
   /**
-   * Reads (and for the ASN tables, parses) what `open` would use with these options, for worker threads: they
+   * Opens (and for the ASN tables, parses) what `open` would use with these options, for worker threads: they
    * take it with `adopt` and use the same memory, so N threads cost one copy of the data and one parse.
    */
   static share(opts: EnricherOptions = {}): SharedData {

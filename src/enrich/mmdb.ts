@@ -1,7 +1,15 @@
 import { Reader, type Response } from 'maxmind';
+// The metadata parser of the library `maxmind` is built on (the same version): the metadata must be read before
+// the Reader is made, to know which pages of the search tree its constructor walks.
+import { parseMetadata } from 'mmdb-lib/lib/metadata.js';
 import { UsageError } from '../errors.js';
 import { formatIPv4 } from '../parse/address.js';
-import { readData } from './data-files.js';
+import { openPaged, type PagedFile } from './data-files.js';
+
+/** The MMDB format's bound on the metadata section at the end of a file. */
+const METADATA_MAX = 128 * 1024;
+/** Between the search tree and the data section. */
+const DATA_SEPARATOR = 16;
 
 type AnyRecord = Record<string, unknown>;
 
@@ -10,6 +18,9 @@ type AnyRecord = Record<string, unknown>;
  * walked here, on numeric addresses, because the hot path already holds numbers and must not build address
  * strings for every record. A lookup answers with the data pointer, which identifies the record: callers cache
  * normalised records by pointer, so each record is decoded once however many addresses share it.
+ *
+ * The metadata and the data section are read at once; the search tree (most of the file) a page at a time as
+ * walks reach it (see PagedFile), so the IPv6 tree of a VPC with few IPv6 peers stays mostly on disk.
  */
 export class MmdbFile {
   readonly reader: Reader<Response>;
@@ -17,19 +28,23 @@ export class MmdbFile {
   readonly ipVersion: 4 | 6;
   readonly buildEpoch: Date;
   private readonly db: Buffer;
+  private readonly file: PagedFile;
   private readonly nodeCount: number;
   private readonly nodeBytes: number;
   private readonly recordSize: number;
   private readonly v4Root: number;
 
   constructor(readonly path: string) {
-    this.db = readData(path, 'MMDB file');
+    this.file = openPaged(path, 'MMDB file');
+    this.db = this.file.bytes;
+    let m: ReturnType<typeof parseMetadata>;
     try {
-      this.reader = new Reader(this.db);
+      this.file.ensure(Math.max(0, this.file.size - METADATA_MAX), this.file.size);
+      m = parseMetadata(this.db);
+      if (!(m.searchTreeSize + DATA_SEPARATOR <= this.file.size)) throw new Error('the search tree is larger than the file');
     } catch (err) {
       throw new UsageError(`cannot read the MMDB file ${path}: ${(err as Error).message}`);
     }
-    const m = this.reader.metadata;
     if (![24, 28, 32].includes(m.recordSize)) throw new UsageError(`${path}: unsupported record size ${m.recordSize}`);
     this.type = m.databaseType;
     this.ipVersion = m.ipVersion === 6 ? 6 : 4;
@@ -37,7 +52,14 @@ export class MmdbFile {
     this.nodeCount = m.nodeCount;
     this.recordSize = m.recordSize;
     this.nodeBytes = m.recordSize / 4;
+    this.file.ensure(m.searchTreeSize, this.file.size);
+    // Walked before the Reader is made: its constructor walks the same nodes, and must find them read.
     this.v4Root = this.ipVersion === 4 ? 0 : this.descendZeros(96);
+    try {
+      this.reader = new Reader(this.db);
+    } catch (err) {
+      throw new UsageError(`cannot read the MMDB file ${path}: ${(err as Error).message}`);
+    }
   }
 
   /** The IPv4 subtree of an IPv6 database hangs off ::/96 (IPv4 lives there, zero-padded). */
@@ -50,6 +72,7 @@ export class MmdbFile {
   private child(node: number, bit: number): number {
     const db = this.db;
     const o = node * this.nodeBytes;
+    if (!this.file.has(o) || !this.file.has(o + this.nodeBytes - 1)) this.file.ensure(o, o + this.nodeBytes);
     switch (this.recordSize) {
       case 24:
         return bit === 0 ? (db[o] << 16) | (db[o + 1] << 8) | db[o + 2]
@@ -81,18 +104,23 @@ export class MmdbFile {
     return node > count ? node : 0;
   }
 
-  /** Decodes the record for an address, through the library (the cold path, once per distinct record). */
-  decode(address: string): AnyRecord | null {
+  /**
+   * Decodes the record for an address, through the library (the cold path, once per distinct record). The
+   * library walks the tree on its own, so the walk here first reads in the pages it will need.
+   */
+  private decode(address: string): AnyRecord | null {
     return this.reader.get(address) as AnyRecord | null;
   }
 
   /** Decodes the record of an IPv4 address given as an integer. */
   decodeV4(ip: number): AnyRecord | null {
+    this.pointerV4(ip);
     return this.decode(formatIPv4(ip));
   }
 
   /** Decodes the record of an IPv6 address held as words. */
   decodeV6(words: Uint32Array, o: number): AnyRecord | null {
+    this.pointerV6(words, o);
     const parts: string[] = [];
     for (let w = 0; w < 4; w++) parts.push((words[o + w] >>> 16).toString(16), (words[o + w] & 0xffff).toString(16));
     return this.decode(parts.join(':'));

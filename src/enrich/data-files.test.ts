@@ -1,0 +1,110 @@
+import assert from 'node:assert/strict';
+import { copyFileSync, mkdtempSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { Worker } from 'node:worker_threads';
+import maxmind from 'maxmind';
+import { parseIPv6 } from '../parse/address.js';
+import { openPaged, shareData } from './data-files.js';
+import { MmdbFile } from './mmdb.js';
+import { bundledPaths } from './sources.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'ipgeo-paged-'));
+const PAGE = 4096;
+const marked = (pages: Uint8Array) => pages.reduce((n, p) => n + p, 0);
+
+describe('PagedFile', () => {
+  const bytes = Buffer.from(Array.from({ length: 10 * PAGE + 123 }, (_, i) => (i * 7 + (i >>> 12)) & 0xff));
+  const path = join(dir, 'pages.bin');
+  writeFileSync(path, bytes);
+
+  it('reads only the pages asked for, and each byte as the file has it', () => {
+    const f = openPaged(path);
+    assert.equal(f.size, bytes.length);
+    assert.equal(marked(f.pages), 0);
+    f.ensure(PAGE + 10, PAGE + 20);
+    assert.deepEqual([...f.pages], [0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
+    f.ensure(3 * PAGE - 1, 5 * PAGE + 1); // across page bounds: pages 2 to 5
+    assert.deepEqual([...f.pages], [0, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0]);
+    assert.ok(f.bytes.subarray(PAGE, 6 * PAGE).equals(bytes.subarray(PAGE, 6 * PAGE)));
+    assert.ok(f.bytes.subarray(0, PAGE).every((b) => b === 0), 'page 0 was never read');
+    f.ensure(10 * PAGE, f.size + 1000); // the short last page, and a range past the end
+    assert.ok(f.bytes.subarray(10 * PAGE).equals(bytes.subarray(10 * PAGE)));
+    assert.ok(f.has(10 * PAGE + 122) && !f.has(9 * PAGE));
+  });
+
+  it('is one copy per process: opening the path again sees the pages already read', () => {
+    assert.equal(marked(openPaged(path).pages), 6);
+  });
+
+  it('an unreadable file is a clear error', () => {
+    assert.throws(() => openPaged(join(dir, 'missing.mmdb'), 'MMDB file'), /cannot read the MMDB file .*missing\.mmdb: ENOENT/);
+    assert.throws(() => openPaged(dir, 'MMDB file'), /not a regular file/);
+  });
+});
+
+describe('MMDB search tree read on demand', () => {
+  const [v4, v6] = bundledPaths().city;
+
+  it('an IPv6 database answers a few lookups with a small part of its tree read', () => {
+    const db = new MmdbFile(v6);
+    const reference = new maxmind.Reader(readFileSync(v6));
+    const pages = openPaged(v6).pages;
+    const addresses = ['2001:4860:4860::8888', '2606:4700:4700::1111', '2a00:1450:4001:81c::200e', '2400:cb00:2048:1::c629:d7a2'];
+    const w = new Uint32Array(4);
+    for (const a of addresses) {
+      assert.ok(parseIPv6(Buffer.from(a), 0, a.length, w, 0));
+      const pointer = db.pointerV6(w, 0);
+      assert.ok(pointer > 0, a);
+      assert.deepEqual(db.decodeV6(w, 0), reference.get(a), a);
+    }
+    const tree = Math.ceil((db.reader.metadata.searchTreeSize) / PAGE);
+    // Metadata and data section are read whole; of the tree, about a page per level of each walk.
+    const treeRead = pages.subarray(0, tree).reduce((n, p) => n + p, 0);
+    assert.ok(treeRead > 0 && treeRead < 600, `${treeRead} of ${tree} tree pages read`);
+  });
+
+  it('keeps answering from the file it opened when the path is replaced on disk', () => {
+    const path = join(dir, 'city.mmdb');
+    copyFileSync(v4, path);
+    const db = new MmdbFile(path);
+    const before = db.decodeV4(0x08080808);
+    assert.ok(before !== null);
+    const other = join(dir, 'other.mmdb');
+    writeFileSync(other, readFileSync(join(new URL('../../test/fixtures/mmdb/', import.meta.url).pathname, 'GeoIP2-City-Test.mmdb')));
+    renameSync(other, path); // how geoipupdate installs a new database
+    // Addresses far from 8.8.8.8 need tree pages not read yet: they must come from the original file.
+    const reference = new maxmind.Reader(readFileSync(v4));
+    for (const ip of ['1.1.1.1', '81.2.69.142', '203.0.113.9', '100.64.0.1', '223.255.255.1']) {
+      const n = ip.split('.').reduce((a, o) => a * 256 + Number(o), 0);
+      assert.deepEqual(db.decodeV4(n), reference.get(ip), ip);
+    }
+  });
+
+  it('worker threads use the pages another thread read, and read the rest themselves into the same memory', async () => {
+    const shared = shareData([v4]);
+    const f = openPaged(v4);
+    const before = marked(f.pages);
+    const page = f.pages.lastIndexOf(0);
+    // The worker runs the built module (npm test builds first), as the CLI's workers do.
+    const code = `
+      const { workerData, parentPort } = require('node:worker_threads');
+      import(workerData.module).then(({ adoptData, openPaged }) => {
+        adoptData(workerData.shared);
+        const f = openPaged(workerData.path);
+        f.ensure(workerData.page * 4096, workerData.page * 4096 + 1);
+        parentPort.postMessage(f.pages.reduce((n, p) => n + p, 0));
+      });`;
+    const module = new URL('../../dist/enrich/data-files.js', import.meta.url).href;
+    const seen = await new Promise<number>((resolve, reject) => {
+      const w = new Worker(code, { eval: true, workerData: { module, shared, path: v4, page } });
+      w.once('message', resolve);
+      w.once('error', reject);
+    });
+    assert.equal(seen, before + 1, 'the worker saw this thread\'s pages');
+    assert.equal(marked(f.pages), before + 1, 'this thread sees the page the worker read');
+    const disk = readFileSync(v4);
+    assert.ok(f.bytes.subarray(page * PAGE, (page + 1) * PAGE).equals(disk.subarray(page * PAGE, (page + 1) * PAGE)));
+  });
+});
