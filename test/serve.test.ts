@@ -291,6 +291,21 @@ describe('serve: follow mode', () => {
     await s.stop();
     assert.ok(JSON.parse(readFileSync(state, 'utf8')));
   });
+
+  it('reads a gzip delivery written into a followed directory once it is complete, once', async () => {
+    const dir = tempDir();
+    const s = await testServer({ inputs: [dir], follow: true });
+    const body = gzipSync(`${Array.from({ length: 50 }, (_, i) => V2.accept.replace('20641', String(20000 + i))).join('\n')}\n`);
+    const path = join(dir, 'delivery.log.gz');
+    writeFileSync(path, body.subarray(0, 40)); // still being written
+    await new Promise((r) => setTimeout(r, 1200));
+    appendFileSync(path, body.subarray(40));
+    await waitFor('50 records', () => s.pipeline.records === 50);
+    await new Promise((r) => setTimeout(r, 1200));
+    assert.equal(s.pipeline.records, 50);
+    assert.equal(s.pipeline.rejects.total, 0, 'no part of it was read as a truncated gzip or as text');
+    await s.stop();
+  });
 });
 
 describe('serve: listening beyond loopback', () => {

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { appendFileSync, mkdtempSync, readdirSync, renameSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -20,8 +20,10 @@ describe('Follower', () => {
       renamed: (from, to) => { got.set(to, got.get(from) ?? ''); got.delete(from); },
       whole: async (path) => { got.set(path, 'whole'); },
       error: (path, err) => assert.fail(`${path}: ${err.message}`),
-    }, { idleCloseMs: 0 });
+    }, { idleCloseMs: 0, settleMs: 0 });
     const before = openDescriptors();
+    await follower.poll();
+    assert.equal(got.size, 200, 'a gzip file is read once it has been seen unchanged');
     await follower.poll();
     assert.equal(got.size, 201);
     assert.equal(got.get(join(dir, 'old.log.gz')), 'whole');
@@ -34,6 +36,47 @@ describe('Follower', () => {
     assert.equal(got.get(join(dir, 'f007.log')), 'a7\nb7\n');
     assert.equal(got.get(join(dir, 'g008.log')), 'a8\nb8\n', 'a moved file is the same file, read on where it was');
     assert.ok(openDescriptors() <= before + 2);
+    follower.stop();
+  });
+
+  it('reads a gzip file being written (a download, a copy) once, whole, after it stopped changing', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ipgeo-follow-'));
+    const gz = gzipSync(Array.from({ length: 2000 }, (_, i) => `line ${i} ${Math.random()}`).join('\n'));
+    const path = join(dir, 'delivery.log.gz');
+    const wholes: string[] = [];
+    const texts: string[] = [];
+    const follower = new Follower([dir], {
+      data: (p) => texts.push(p), end: () => {}, renamed: () => {},
+      whole: async (p) => { wholes.push(readFileSync(p).equals(gz) ? 'complete' : 'partial'); },
+      error: (p, err) => assert.fail(`${p}: ${err.message}`),
+    }, { settleMs: 0 });
+    writeFileSync(path, ''); // created empty, as a download starts: not taken for a text file
+    await follower.poll();
+    appendFileSync(path, gz.subarray(0, 1000));
+    await follower.poll(); // first seen as gzip
+    appendFileSync(path, gz.subarray(1000, 3000));
+    await follower.poll(); // changed since
+    appendFileSync(path, gz.subarray(3000));
+    await follower.poll();
+    assert.deepEqual(wholes, []);
+    await follower.poll(); // unchanged since the last poll
+    await follower.poll();
+    assert.deepEqual(wholes, ['complete']);
+    assert.deepEqual(texts, []);
+    follower.stop();
+  });
+
+  it('waits settleMs for an unchanged gzip file', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ipgeo-follow-'));
+    writeFileSync(join(dir, 'a.log.gz'), gzipSync('x\n'));
+    let wholes = 0;
+    const follower = new Follower([dir], {
+      data: () => {}, end: () => {}, renamed: () => {}, whole: async () => { wholes++; },
+      error: (p, err) => assert.fail(`${p}: ${err.message}`),
+    }, { settleMs: 60_000 });
+    await follower.poll();
+    await follower.poll();
+    assert.equal(wholes, 0);
     follower.stop();
   });
 

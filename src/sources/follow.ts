@@ -37,10 +37,13 @@ const CHUNK = 1 << 20;
 const IDLE_CLOSE_MS = 30_000;
 /** Descriptors held at most: past it, a file read to its end gives its descriptor back at once. */
 const MAX_OPEN = 256;
+/** How long a new gzip file must keep its size and time before it is read (once, whole). */
+const SETTLE_MS = 2000;
 
 /**
  * Follows files and directories like `tail -F`: reads what is appended, notices rotation (a new file at the path)
  * and truncation, picks up new files in a directory, and remembers for each file how far whole lines were read.
+ * A gzip file (how S3 delivers) cannot be tailed: it is read once, whole, after it has stopped changing.
  * Polling, not fs.watch: it behaves the same on every filesystem, network mounts included. Only files that grew
  * lately hold a descriptor: a directory of thousands of finished files must not run the process out of them. The
  * cost: lines appended to an idle file in the moment it is rotated out of sight are not read.
@@ -53,9 +56,12 @@ export class Follower {
   private saving: NodeJS.Timeout | null = null;
   private readonly state: FollowState;
   private polling = false;
+  /** New files not taken yet (see `ready`): what they looked like when first seen so, and since when. */
+  private readonly settling = new Map<string, { mark: string; since: number }>();
 
   constructor(private readonly paths: string[], private readonly handlers: FollowHandlers,
-    private readonly opts: { pollMs?: number; statePath?: string; idleCloseMs?: number; maxOpen?: number } = {}) {
+    private readonly opts: { pollMs?: number; statePath?: string; idleCloseMs?: number; maxOpen?: number;
+      settleMs?: number; } = {}) {
     this.state = opts.statePath ? loadState(opts.statePath) : {};
   }
 
@@ -79,6 +85,7 @@ export class Follower {
         }
       }
       this.followMoves(found);
+      for (const path of this.settling.keys()) if (!found.has(path)) this.settling.delete(path);
       for (const [path, s] of found) await this.visit(path, s);
       this.closeIdle();
     } finally {
@@ -129,6 +136,7 @@ export class Follower {
   private async visit(path: string, s: Stats): Promise<void> {
     let t = this.files.get(path);
     if (t === undefined) {
+      if (!this.ready(path, s)) return;
       const opened = await this.open(path);
       if (opened === null) return;
       t = opened;
@@ -146,6 +154,28 @@ export class Follower {
   private closeIdle(): void {
     const before = Date.now() - (this.opts.idleCloseMs ?? IDLE_CLOSE_MS);
     for (const t of this.files.values()) if (t.fd >= 0 && (t.done || t.lastRead <= before)) this.closeFd(t);
+  }
+
+  /**
+   * Whether a new file can be taken. It needs the two bytes that tell gzip from text (a file created empty and
+   * then written, as a download is, would otherwise be tailed as text). A gzip file is read once, whole, so it must
+   * first keep its size and time for `settleMs`: one still being written or downloaded is not read half.
+   */
+  private ready(path: string, s: Stats): boolean {
+    if (s.size < 2) return false;
+    if (!isGzip(head(path))) {
+      this.settling.delete(path);
+      return true;
+    }
+    const mark = `${s.dev}:${s.ino}:${s.size}:${s.mtimeMs}`;
+    const seen = this.settling.get(path);
+    if (seen === undefined || seen.mark !== mark) {
+      this.settling.set(path, { mark, since: Date.now() });
+      return false;
+    }
+    if (Date.now() - seen.since < (this.opts.settleMs ?? SETTLE_MS)) return false;
+    this.settling.delete(path);
+    return true;
   }
 
   private async open(path: string): Promise<Tracked | null> {
@@ -261,6 +291,21 @@ export class Follower {
     t.fd = fd;
     this.opened++;
     return true;
+  }
+}
+
+/** The first two bytes of a file (fewer when it cannot be read). */
+function head(path: string): Buffer {
+  const out = Buffer.alloc(2);
+  try {
+    const fd = openSync(path, 'r');
+    try {
+      return out.subarray(0, readSync(fd, out, 0, 2, 0));
+    } finally {
+      closeSync(fd);
+    }
+  } catch {
+    return out.subarray(0, 0);
   }
 }
 
