@@ -1,5 +1,4 @@
 import { GroupBy } from '../aggregate/group-by.js';
-import type { KeyPart } from '../aggregate/dimensions.js';
 import type { ReportConfig } from '../config/schema.js';
 import { renderTable } from '../sinks/table.js';
 import { exitCode, runCommand } from './common.js';
@@ -11,8 +10,9 @@ export async function reportCommand(cfg: ReportConfig): Promise<number> {
   const { stats, seconds } = await runCommand(cfg, {
     job: { kind: 'report', by: cfg.by },
     consume: (line, view) => groups.add(line, view),
-    segment: (r) => groups.mergeRows((r.rows ?? []).map(([keys, records, packets, bytes]) =>
-      ({ keys: keys as KeyPart[], totals: { records, packets, bytes } }))),
+    segment: (r) => {
+      if (r.groups !== undefined) groups.mergeDrained(r.from!, r.groups.counts);
+    },
   });
   const rows = groups.sorted(cfg.top).map((r) => [...groups.show(r.keys), r.totals.records, r.totals.packets, r.totals.bytes]);
   process.stdout.write(renderTable([...cfg.by, 'records', 'packets', 'bytes'], rows, cfg.output));

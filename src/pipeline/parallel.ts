@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events';
 import { openSync, readSync, closeSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
+import { DrainedGroups } from '../aggregate/group-by.js';
 import { Enricher } from '../enrich/enricher.js';
 import { KNOWN_FIELDS } from '../parse/fields.js';
 import { formatOf, looksLikeHeader, type FlowFormat } from '../parse/format.js';
@@ -79,6 +80,8 @@ export class SegmentPool {
 
   /** Free output blocks each worker said it holds after its last task. */
   private readonly held = new Map<SegmentThread, number>();
+  /** The report groups each thread has announced (kept across files, as the threads' own groups are). */
+  private readonly announced = new Map<SegmentThread, DrainedGroups>();
 
   private constructor(private readonly spares: Buffer[], private readonly threads: SegmentThread[]) {
     // A worker that dies between files (no run listening) must not take the process with it.
@@ -127,6 +130,14 @@ export class SegmentPool {
     const onMessage = (w: SegmentThread) => (r: SegmentResult) => {
       idle.push(w);
       this.held.set(w, r.spareBlocks ?? 0);
+      // Learnt as results arrive, in each thread's order: a segment read again later may use groups announced
+      // by a result that is taken after it.
+      if (r.groups !== undefined) {
+        let from = this.announced.get(w);
+        if (from === undefined) this.announced.set(w, (from = new DrainedGroups()));
+        from.learn(r.groups.added);
+        r.from = from;
+      }
       const wake = waiting.get(r.seq);
       if (wake) {
         waiting.delete(r.seq);

@@ -1,5 +1,5 @@
 import { parentPort, workerData } from 'node:worker_threads';
-import { GroupBy } from '../aggregate/group-by.js';
+import { GroupBy, type Drained, type DrainedGroups } from '../aggregate/group-by.js';
 import { Enricher, type SharedData } from '../enrich/enricher.js';
 import { FlowView } from '../enrich/flow-view.js';
 import type { RejectCode } from '../errors.js';
@@ -48,7 +48,10 @@ export interface SegmentResult {
   /** Rejected lines, numbered from the segment's first line. */
   rejections: Array<{ line: number; code: RejectCode; detail: string }>;
   counts: Counts;
-  rows?: Array<[unknown[], number, number, number]>;
+  /** A report's counts of this segment (the thread's GroupBy drained). */
+  groups?: Drained;
+  /** Set on the main thread when the result arrives: the groups its thread has announced so far. */
+  from?: DrainedGroups;
   output?: Uint8Array[];
   /** Free output blocks the thread still holds, so the main thread sends only what it lacks. */
   spareBlocks?: number;
@@ -64,16 +67,17 @@ export function makeSegmentRunner(setup: WorkerSetup, spare: Buffer[] = []) {
     owners: needsOwners(setup.job) }));
   const file = new CurrentFile();
   const buffer = new SegmentBuffer();
+  // One for all the thread's segments: its groups are made once and announced once (see GroupBy.drain).
+  const groups = setup.job.kind === 'report' ? new GroupBy(setup.job.by) : null;
   return (task: SegmentTask): SegmentResult => {
     NdjsonWriter.reuse(spare, task.blocks ?? [], Infinity); // the main thread sends no more than it lacks
     const counts = zeroCounts();
     const rejections: SegmentResult['rejections'] = [];
     let consume: Consumer;
     let finish: (r: SegmentResult) => void;
-    if (setup.job.kind === 'report') {
-      const groups = new GroupBy(setup.job.by);
+    if (groups !== null) {
       consume = (line, v) => groups.add(line, v);
-      finish = (r) => { r.rows = [...groups.rows()].map((g) => [g.keys, g.totals.records, g.totals.packets, g.totals.bytes]); };
+      finish = (r) => { r.groups = groups.drain(); };
     } else {
       const writer = new NdjsonWriter(null, spare);
       consume = (line, v) => writer.write(line, v);
@@ -103,7 +107,9 @@ if (parentPort !== null && workerData?.ipgeolocatorWorker === true) {
     try {
       run ??= makeSegmentRunner(workerData.setup as WorkerSetup);
       const result = run(task);
-      port.postMessage(result, (result.output ?? []).map((b) => b.buffer as ArrayBuffer));
+      const transfer = (result.output ?? []).map((b) => b.buffer as ArrayBuffer);
+      if (result.groups !== undefined) transfer.push(result.groups.counts.buffer as ArrayBuffer);
+      port.postMessage(result, transfer);
     } catch (err) {
       port.postMessage({ seq: task.seq, error: (err as Error).message });
     }

@@ -66,6 +66,26 @@ describe('Follower', () => {
     follower.stop();
   });
 
+  it('leaves a file the AWS CLI is still downloading until it is renamed to its own name', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ipgeo-follow-'));
+    const gz = gzipSync('x\n');
+    const temp = join(dir, '123456789012_vpcflowlogs_eu-west-1_fl-1_20261128T0105Z_ab12cd34.log.gz.9fA0b1C2');
+    writeFileSync(temp, gz);
+    const wholes: string[] = [];
+    const follower = new Follower([dir], {
+      data: () => assert.fail('read as text'), end: () => {}, renamed: () => {},
+      whole: async (p) => { wholes.push(p); }, error: (p, err) => assert.fail(`${p}: ${err.message}`),
+    }, { settleMs: 0 });
+    await follower.poll();
+    await follower.poll();
+    assert.deepEqual(wholes, []);
+    renameSync(temp, temp.slice(0, -9));
+    await follower.poll();
+    await follower.poll();
+    assert.deepEqual(wholes, [temp.slice(0, -9)]);
+    follower.stop();
+  });
+
   it('waits settleMs for an unchanged gzip file', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'ipgeo-follow-'));
     writeFileSync(join(dir, 'a.log.gz'), gzipSync('x\n'));

@@ -39,6 +39,11 @@ const IDLE_CLOSE_MS = 30_000;
 const MAX_OPEN = 256;
 /** How long a new gzip file must keep its size and time before it is read (once, whole). */
 const SETTLE_MS = 2000;
+/**
+ * The AWS CLI (`aws s3 sync`/`cp`) downloads into `NAME.gz.` + 8 random hex digits and renames when complete;
+ * such a file is never read under its temporary name (a stalled download would look finished).
+ */
+const DOWNLOADING = /\.gz\.[0-9a-f]{8}$/i;
 
 /**
  * Follows files and directories like `tail -F`: reads what is appended, notices rotation (a new file at the path)
@@ -159,10 +164,11 @@ export class Follower {
   /**
    * Whether a new file can be taken. It needs the two bytes that tell gzip from text (a file created empty and
    * then written, as a download is, would otherwise be tailed as text). A gzip file is read once, whole, so it must
-   * first keep its size and time for `settleMs`: one still being written or downloaded is not read half.
+   * first keep its size and time for `settleMs`: one still being written or downloaded is not read half. A file the
+   * AWS CLI is still downloading is left until it has its own name.
    */
   private ready(path: string, s: Stats): boolean {
-    if (s.size < 2) return false;
+    if (s.size < 2 || DOWNLOADING.test(path)) return false;
     if (!isGzip(head(path))) {
       this.settling.delete(path);
       return true;
