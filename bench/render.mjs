@@ -170,10 +170,10 @@ ${r.serve ? renderServe(r.serve) : ''}
 - The naive baseline (bench/naive.mjs) is what one writes first: readline, \`split(' ')\`, \`ipaddr.js\` to classify,
   the \`maxmind\` reader with its defaults. It is measured here, in the same run, because absolute numbers on this
   machine vary from day to day.
-- Start-up (loading the code, reading the city databases' metadata and data records, and for \`enrich\` indexing
+- Start-up (loading the code, reading the IPv4 city database and the IPv6 one's metadata and data, for \`enrich\` indexing
   the ASN ranges) and reading the search trees' pages the first time lookups reach them are about 0.5–1 s of every
-  run; it is why 1M-record runs look slower than 10M-record ones. The trees are read on demand, so peak memory
-  grows a little with input until the pages the traffic reaches have all been read (at most the files' size).
+  run; it is why 1M-record runs look slower than 10M-record ones. The IPv6 database's tree is read on demand, and
+  the caches fill, so peak memory grows a little with input up to a bound that a 1M-record run ends before reaching.
 - "All cores" splits plain-text files into segments read by worker threads that share one copy of the databases;
   gzip and JSON inputs are read by one thread.
 - The CLI runs through bin/ipgeolocator.js, which keeps V8's nursery at its starting size for the batch commands

@@ -219,7 +219,7 @@ interface SegmentThread {
 
 /**
  * This thread as one of the threads: it would otherwise only merge and write results, and a worker costs a V8
- * heap of its own (about 75 MiB resident). A task runs on a later turn of the event loop, so results and
+ * heap of its own (about 90 MiB resident with its caches). A task runs on a later turn of the event loop, so results and
  * messages from the workers are taken between segments.
  */
 class LocalThread extends EventEmitter implements SegmentThread {
