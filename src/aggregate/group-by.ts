@@ -53,7 +53,6 @@ export class GroupBy {
   /** Every group in the order made, and how many of them a drain has already announced. */
   private readonly made: Row[] = [];
   private announced = 0;
-  groups = 0;
 
   constructor(readonly dimensions: readonly string[]) {
     this.dims = dimensions.map((name) => {
@@ -106,7 +105,6 @@ export class GroupBy {
     if (totals === undefined) {
       level.set(key, (totals = { records: 0, packets: 0, bytes: 0 }));
       this.made.push({ keys: this.dims.map((d) => d.key(line, view)), totals });
-      this.groups++;
     }
     return totals;
   }
@@ -123,7 +121,6 @@ export class GroupBy {
     if (totals === undefined) {
       level.set(keys[keys.length - 1], (totals = { records: 0, packets: 0, bytes: 0 }));
       this.made.push({ keys, totals });
-      this.groups++;
     }
     return totals;
   }
@@ -151,6 +148,11 @@ export class GroupBy {
       t.records = t.packets = t.bytes = 0;
     }
     return { added, counts };
+  }
+
+  /** Groups made so far. */
+  get groups(): number {
+    return this.made.length;
   }
 
   /** Adds a drain of another GroupBy (same dimensions) whose groups `from` has learnt. */

@@ -66,6 +66,10 @@ const opened = new Map<string, SharedFile>();
 
 /** The file at `path`, opened now or taken from the thread that opened it; an unreadable file is a UsageError. */
 export function openPaged(path: string, what = 'data file'): PagedFile {
+  return new PagedFile(path, sharedFile(path, what));
+}
+
+function sharedFile(path: string, what: string): SharedFile {
   let shared = opened.get(path);
   if (shared === undefined) {
     try {
@@ -75,7 +79,7 @@ export function openPaged(path: string, what = 'data file'): PagedFile {
     }
     opened.set(path, shared);
   }
-  return new PagedFile(path, shared);
+  return shared;
 }
 
 function openShared(path: string): SharedFile {
@@ -104,8 +108,7 @@ export function shareData(paths: string[]): Record<string, SharedFile> {
   const out: Record<string, SharedFile> = {};
   for (const p of paths) {
     try {
-      openPaged(p);
-      out[p] = opened.get(p)!;
+      out[p] = sharedFile(p, 'data file');
     } catch {
       // Left for the reader to report with its own message when it needs the file.
     }

@@ -61,7 +61,7 @@ export class Follower {
   private saving: NodeJS.Timeout | null = null;
   private readonly state: FollowState;
   private polling = false;
-  /** New files not taken yet (see `ready`): what they looked like when first seen so, and since when. */
+  /** New gzip files not taken yet (see `settled`): what they looked like when first seen so, and since when. */
   private readonly settling = new Map<string, { mark: string; since: number }>();
 
   constructor(private readonly paths: string[], private readonly handlers: FollowHandlers,
@@ -141,7 +141,9 @@ export class Follower {
   private async visit(path: string, s: Stats): Promise<void> {
     let t = this.files.get(path);
     if (t === undefined) {
-      if (!this.ready(path, s)) return;
+      // Not before it has the two bytes that tell gzip from text (a file created empty and then written, as a
+      // download is, would otherwise be tailed as text), nor while the AWS CLI is still downloading it.
+      if (s.size < 2 || DOWNLOADING.test(path)) return;
       const opened = await this.open(path);
       if (opened === null) return;
       t = opened;
@@ -162,17 +164,10 @@ export class Follower {
   }
 
   /**
-   * Whether a new file can be taken. It needs the two bytes that tell gzip from text (a file created empty and
-   * then written, as a download is, would otherwise be tailed as text). A gzip file is read once, whole, so it must
-   * first keep its size and time for `settleMs`: one still being written or downloaded is not read half. A file the
-   * AWS CLI is still downloading is left until it has its own name.
+   * Whether a new gzip file has kept its size and time for `settleMs`. It is read once, whole, so one still being
+   * written or downloaded must not be read half.
    */
-  private ready(path: string, s: Stats): boolean {
-    if (s.size < 2 || DOWNLOADING.test(path)) return false;
-    if (!isGzip(head(path))) {
-      this.settling.delete(path);
-      return true;
-    }
+  private settled(path: string, s: Stats): boolean {
     const mark = `${s.dev}:${s.ino}:${s.size}:${s.mtimeMs}`;
     const seen = this.settling.get(path);
     if (seen === undefined || seen.mark !== mark) {
@@ -192,10 +187,14 @@ export class Follower {
       this.handlers.error(path, err as Error);
       return null;
     }
-    this.opened++;
     const s = fstatSync(fd);
     const head = Buffer.alloc(2);
     readSync(fd, head, 0, 2, 0);
+    if (isGzip(head) && !this.settled(path, s)) {
+      closeSync(fd);
+      return null;
+    }
+    this.opened++;
     const saved = this.resumeFrom(path, s);
     const t: Tracked = { path, fd, dev: s.dev, ino: s.ino, offset: saved, committed: saved, done: false, lastRead: Date.now() };
     this.files.set(path, t);
@@ -297,21 +296,6 @@ export class Follower {
     t.fd = fd;
     this.opened++;
     return true;
-  }
-}
-
-/** The first two bytes of a file (fewer when it cannot be read). */
-function head(path: string): Buffer {
-  const out = Buffer.alloc(2);
-  try {
-    const fd = openSync(path, 'r');
-    try {
-      return out.subarray(0, readSync(fd, out, 0, 2, 0));
-    } finally {
-      closeSync(fd);
-    }
-  } catch {
-    return out.subarray(0, 0);
   }
 }
 
