@@ -1,4 +1,7 @@
 import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { UsageError } from '../errors.js';
 import { AsnRanges } from './asn-table.js';
@@ -27,6 +30,22 @@ describe('AsnRanges', () => {
     assert.deepEqual(at('1.1.1.1'), { asn: 13335, as_org: 'Cloudflare, Inc.' });
     assert.deepEqual(at('2.0.0.9'), { asn: 13335, as_org: 'Cloudflare London' });
     assert.deepEqual(at('3.0.0.1'), { asn: null, as_org: null });
+  });
+  it('reads a file in chunks to the same table as its whole text, owners past the first 64 KiB of names included', () => {
+    const lines = Array.from({ length: 40_000 }, (_, i) =>
+      `${i >>> 8}.${i & 255}.0.0,${i >>> 8}.${i & 255}.0.255,${1000 + (i % 5000)},"Org ${i % 5000}, ${'n'.repeat(i % 40)}"`);
+    const text = lines.join('\n');
+    const path = join(mkdtempSync(join(tmpdir(), 'ipgeo-asn-')), 'asn.csv');
+    writeFileSync(path, text);
+    const fromFile = AsnRanges.fromCsv(path, 4);
+    const fromText = AsnRanges.parse(Buffer.from(text), 4);
+    assert.equal(fromFile.size, 40_000);
+    for (let i = 0; i < 40_000; i += 7) {
+      const ip = (((i >>> 8) * 256 + (i & 255)) * 65536 + 9) >>> 0;
+      const want = { asn: 1000 + (i % 5000), as_org: `Org ${i % 5000}, ${'n'.repeat(i % 40)}` };
+      assert.deepEqual(fromFile.owner(fromFile.findV4(ip)), want);
+      assert.deepEqual(fromText.owner(fromText.findV4(ip)), want);
+    }
   });
   it('names the line it cannot read', () => {
     assert.throws(() => AsnRanges.parse(Buffer.from('1.0.0.0,1.0.0.255,13335,x\n1.0.1.0,oops,1,y\n'), 4, 'asn.csv'),

@@ -1,7 +1,7 @@
 import { UsageError } from '../errors.js';
 import { parseIPv4, parseIPv6 } from '../parse/address.js';
 import type { Owner } from './adapters.js';
-import { readWhole } from './data-files.js';
+import { readLines, textLines, type OnLine } from './data-files.js';
 
 /**
  * Address ranges → AS number and organisation, from the CSV files of `@ip-location-db/asn`
@@ -27,7 +27,7 @@ export class AsnRanges {
   static fromCsv(path: string, family: 4 | 6): AsnRanges {
     let parts = tables.get(path);
     if (parts === undefined) {
-      parts = AsnRanges.parse(readWhole(path, 'ASN table'), family, path).parts();
+      parts = AsnRanges.read((onLine) => readLines(path, 'ASN table', onLine), family, path).parts();
       tables.set(path, parts);
     }
     return new AsnRanges(parts.first, parts.last, parts.ownerOf, parts);
@@ -39,37 +39,34 @@ export class AsnRanges {
   }
 
   static parse(text: Buffer, family: 4 | 6, where = 'ASN table'): AsnRanges {
+    return AsnRanges.read((onLine) => textLines(text, onLine), family, where);
+  }
+
+  /** Reads a CSV given line by line, into growing arrays copied to shared memory at the end. */
+  private static read(lines: (onLine: OnLine) => void, family: 4 | 6, where: string): AsnRanges {
     const w = family === 4 ? 1 : 4;
-    let lines = 1;
-    for (let i = text.indexOf(10); i >= 0; i = text.indexOf(10, i + 1)) lines++;
-    const first = sharedWords(lines * w);
-    const last = sharedWords(lines * w);
-    const ownerOf = sharedWords(lines);
-    const owners = new OwnerCollector(text);
-    let n = 0;
+    const first = new Words();
+    const last = new Words();
+    const ownerOf = new Words();
+    const owners = new OwnerCollector();
     let lineNo = 0;
-    for (let s = 0; s < text.length;) {
-      let e = text.indexOf(10, s);
-      if (e < 0) e = text.length;
+    lines((text, s, e) => {
       lineNo++;
       const end = e > s && text[e - 1] === 13 ? e - 1 : e;
-      if (end > s) {
-        const c1 = text.indexOf(44, s);
-        const c2 = c1 < 0 ? -1 : text.indexOf(44, c1 + 1);
-        const c3 = c2 < 0 ? -1 : text.indexOf(44, c2 + 1);
-        const asn = c3 < 0 ? -1 : digits(text, c2 + 1, c3);
-        if (c3 < 0 || c3 > end || asn < 0
-          || !readBound(text, s, c1, first, n * w, w) || !readBound(text, c1 + 1, c2, last, n * w, w)) {
-          throw new UsageError(`${where}:${lineNo}: not a "first,last,asn,organisation" line`);
-        }
-        ownerOf[n] = owners.add(asn, c3 + 1, end);
-        n++;
+      if (end === s) return;
+      const c1 = comma(text, s, end);
+      const c2 = c1 < 0 ? -1 : comma(text, c1 + 1, end);
+      const c3 = c2 < 0 ? -1 : comma(text, c2 + 1, end);
+      const asn = c3 < 0 ? -1 : digits(text, c2 + 1, c3);
+      if (asn < 0 || !readBound(text, s, c1, first.room(w), first.length, w)
+        || !readBound(text, c1 + 1, c2, last.room(w), last.length, w)) {
+        throw new UsageError(`${where}:${lineNo}: not a "first,last,asn,organisation" line`);
       }
-      s = e + 1;
-    }
-    // subarray, not slice: the arrays are already the right size but for blank lines, and a copy would double
-    // the peak while starting.
-    return new AsnRanges(first.subarray(0, n * w), last.subarray(0, n * w), ownerOf.subarray(0, n), owners.table());
+      first.length += w;
+      last.length += w;
+      ownerOf.push(owners.add(asn, text, c3 + 1, end));
+    });
+    return new AsnRanges(first.shared(), last.shared(), ownerOf.shared(), owners.table());
   }
 
   /** Index of the range holding an IPv4 address, or -1. */
@@ -138,39 +135,72 @@ function sharedWords(n: number): Uint32Array {
   return new Uint32Array(new SharedArrayBuffer(n * 4));
 }
 
-/** Gathers distinct owners while the CSV is read, by pointing into its text; `table()` copies them out. */
+/** A Uint32Array that grows as it is written: one pass over the CSV, without knowing its line count first. */
+class Words {
+  words = new Uint32Array(1 << 16);
+  length = 0;
+
+  /** The array, with room for `n` more words at `length`. */
+  room(n: number): Uint32Array {
+    if (this.length + n > this.words.length) {
+      const bigger = new Uint32Array(this.words.length * 2);
+      bigger.set(this.words);
+      this.words = bigger;
+    }
+    return this.words;
+  }
+
+  push(v: number): void {
+    this.room(1)[this.length++] = v;
+  }
+
+  /** What was written, in shared memory. */
+  shared(): Uint32Array {
+    const out = sharedWords(this.length);
+    out.set(this.words.subarray(0, this.length));
+    return out;
+  }
+}
+
+/** Gathers distinct owners while the CSV is read, each text copied once; `table()` puts them in shared memory. */
 class OwnerCollector {
   private readonly byAsn = new Map<number, number>();
   private readonly asns: number[] = [];
-  private readonly at: number[] = [];
-
-  constructor(private readonly text: Buffer) {}
+  /** Owner j's text is names[starts[j], starts[j + 1]). */
+  private readonly starts: number[] = [0];
+  private names = Buffer.alloc(1 << 16);
 
   /** The owner's index; an AS seen before with the same text reuses its entry. */
-  add(asn: number, s: number, e: number): number {
+  add(asn: number, text: Buffer, s: number, e: number): number {
     const known = this.byAsn.get(asn);
-    if (known !== undefined && this.same(known, s, e)) return known;
+    if (known !== undefined && this.same(known, text, s, e)) return known;
     const j = this.asns.length;
+    const at = this.starts[j];
+    if (at + e - s > this.names.length) {
+      this.names = Buffer.concat([this.names.subarray(0, at)], Math.max(2 * this.names.length, at + e - s));
+    }
+    const names = this.names;
+    for (let i = s; i < e; i++) names[at + i - s] = text[i]; // most are a few bytes: a loop beats a native copy
+    this.starts.push(at + e - s);
     this.asns.push(asn);
-    this.at.push(s, e);
     if (known === undefined) this.byAsn.set(asn, j);
     return j;
   }
 
-  private same(j: number, s: number, e: number): boolean {
-    const text = this.text;
-    const at = this.at[2 * j];
-    if (this.at[2 * j + 1] - at !== e - s) return false;
-    for (let i = 0; i < e - s; i++) if (text[at + i] !== text[s + i]) return false;
+  private same(j: number, text: Buffer, s: number, e: number): boolean {
+    const at = this.starts[j];
+    if (this.starts[j + 1] - at !== e - s) return false;
+    const names = this.names;
+    for (let i = 0; i < e - s; i++) if (names[at + i] !== text[s + i]) return false;
     return true;
   }
 
   table(): OwnerTable {
     const count = this.asns.length;
     const starts = sharedWords(count + 1);
-    for (let j = 0; j < count; j++) starts[j + 1] = starts[j] + this.at[2 * j + 1] - this.at[2 * j];
-    const names = Buffer.from(new SharedArrayBuffer(starts[count]));
-    for (let j = 0; j < count; j++) this.text.copy(names, starts[j], this.at[2 * j], this.at[2 * j + 1]);
+    starts.set(this.starts);
+    const names = Buffer.from(new SharedArrayBuffer(this.starts[count]));
+    this.names.copy(names, 0, 0, this.starts[count]);
     const asns = sharedWords(count);
     asns.set(this.asns);
     return { asns, names, starts };
@@ -185,6 +215,12 @@ function readBound(text: Buffer, s: number, e: number, out: Uint32Array, o: numb
     return true;
   }
   return parseIPv6(text, s, e, out, o);
+}
+
+/** The first comma in text[from, end), or -1. A loop, not indexOf: a native call costs more than a short line. */
+function comma(text: Buffer, from: number, end: number): number {
+  for (let i = from; i < end; i++) if (text[i] === 44) return i;
+  return -1;
 }
 
 function digits(text: Buffer, s: number, e: number): number {

@@ -6,7 +6,8 @@ import { describe, it } from 'node:test';
 import { Worker } from 'node:worker_threads';
 import maxmind from 'maxmind';
 import { parseIPv6 } from '../parse/address.js';
-import { openPaged, shareData } from './data-files.js';
+import { openPaged, readLines, shareData, textLines } from './data-files.js';
+import { UsageError } from '../errors.js';
 import { MmdbFile } from './mmdb.js';
 import { bundledPaths } from './sources.js';
 
@@ -41,6 +42,38 @@ describe('PagedFile', () => {
   it('an unreadable file is a clear error', () => {
     assert.throws(() => openPaged(join(dir, 'missing.mmdb'), 'MMDB file'), /cannot read the MMDB file .*missing\.mmdb: ENOENT/);
     assert.throws(() => openPaged(dir, 'MMDB file'), /not a regular file/);
+  });
+});
+
+describe('readLines', () => {
+  const collect = (f: (on: (b: Buffer, s: number, e: number) => void) => number) => {
+    const got: string[] = [];
+    const n = f((b, s, e) => got.push(b.toString('latin1', s, e)));
+    assert.equal(n, got.length);
+    return got;
+  };
+
+  it('gives every line of a file read in chunks as the whole text has it, a line longer than a chunk included', () => {
+    // Lines of many lengths, so chunk ends fall inside lines; one line of 2.5 MiB; CRLF kept; no final newline.
+    const lines = Array.from({ length: 60_000 }, (_, i) => `${i},${'x'.repeat((i * 37) % 101)}${i % 7 === 0 ? '\r' : ''}`);
+    lines.splice(30_000, 0, 'y'.repeat(2.5 * 2 ** 20), '');
+    const text = lines.join('\n');
+    const path = join(dir, 'lines.txt');
+    writeFileSync(path, text);
+    const expected = text.split('\n');
+    assert.deepEqual(collect((on) => readLines(path, 'test file', on)), expected);
+    assert.deepEqual(collect((on) => textLines(Buffer.from(text, 'latin1'), on)), expected);
+    writeFileSync(path, text + '\n');
+    assert.deepEqual(collect((on) => readLines(path, 'test file', on)), expected);
+    writeFileSync(path, '');
+    assert.deepEqual(collect((on) => readLines(path, 'test file', on)), []);
+  });
+
+  it('an unreadable file is a clear error', () => {
+    assert.throws(() => readLines(join(dir, 'none.csv'), 'ASN table', () => {}),
+      (e: Error) => e instanceof UsageError && /cannot read the ASN table .*none\.csv: ENOENT/.test(e.message));
+    assert.throws(() => readLines(dir, 'ASN table', () => {}),
+      (e: Error) => e instanceof UsageError && /cannot read the ASN table .*: EISDIR/.test(e.message));
   });
 });
 

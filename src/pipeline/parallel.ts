@@ -29,6 +29,12 @@ export interface RunOptions {
  */
 const BLOCKS_PER_TASK = 12;
 
+/**
+ * A worker's young generation capped at 3 MiB (1 MiB semispaces), as bin/ipgeolocator.js keeps this thread's: the
+ * flag it sets does not reach a worker's heap, whose nursery grew to 32 MiB with nothing gained.
+ */
+const NURSERY = { maxYoungGenerationSizeMb: 3 };
+
 const WORKER_URL = new URL(import.meta.url.endsWith('.ts') ? './worker.ts' : './worker.js', import.meta.url);
 
 /** Threads to use, this one included: the option, or one per core; 1 means read on this thread alone. */
@@ -96,7 +102,7 @@ export class SegmentPool {
     const shared = Enricher.share({ geoDbs: setup.geoDb, asnDbs: setup.asnDb, owners: needsOwners(setup.job) });
     Enricher.adopt(shared);
     return new SegmentPool(spares, [new LocalThread(setup, spares), ...Array.from({ length: Math.max(0, jobs - 1) }, () =>
-      new Worker(WORKER_URL, { workerData: { ipgeolocatorWorker: true, setup, shared } }))]);
+      new Worker(WORKER_URL, { workerData: { ipgeolocatorWorker: true, setup, shared }, resourceLimits: NURSERY }))]);
   }
 
   /** False once a run failed: tasks of it may still be running, so the next file needs a new pool. */
