@@ -19,7 +19,7 @@ const COMMON = `  --log-format FMT     flow-log format of inputs without a heade
   --max-line-bytes N   longest accepted line (default 65536)
   --no-progress        no progress line on a terminal
   --jobs N             threads for large plain-text files, this one included (default: one per core)
-  --segment-bytes N    bytes a thread reads at a time (default 2 MiB)
+  --segment-bytes N    bytes a thread reads at a time (default: enrich 1 MiB, report 2 MiB)
   --parallel-min-bytes N  smallest file split across threads (default 32 MiB)`;
 
 export const HELP: Record<string, string> = {

@@ -12,9 +12,16 @@ export const DEFAULTS = {
   maxLineBytes: 64 * 1024,
   maxDocumentBytes: 256 * 1024 * 1024,
   cacheSize: 100_000,
+  /** A report's segments make a few numbers each; enrich's make 4–5 times their size of NDJSON, which waits in
+   * memory for its turn to be written: smaller segments, as fast, keep less of it (docs/BENCHMARKS.md). */
   segmentBytes: 2 * 1024 * 1024,
+  enrichSegmentBytes: 1024 * 1024,
   parallelMinBytes: 32 * 1024 * 1024,
 } as const;
+
+function segmentBytes(byDefault: number) {
+  return z.number().int().min(4096).max(1024 * 1024 * 1024).default(byDefault);
+}
 
 const common = {
   inputs: z.array(z.string().min(1)).default(['-']),
@@ -33,12 +40,12 @@ const common = {
   /** Worker threads for large plain-text files; 0 = one per core, 1 = none. */
   jobs: z.number().int().min(0).max(64).default(0),
   /** Bytes of a file each worker reads at a time. */
-  segmentBytes: z.number().int().min(4096).max(1024 * 1024 * 1024).default(DEFAULTS.segmentBytes),
+  segmentBytes: segmentBytes(DEFAULTS.segmentBytes),
   /** Smallest file worth splitting across threads. */
   parallelMinBytes: z.number().int().min(0).default(DEFAULTS.parallelMinBytes),
 };
 
-export const EnrichConfig = z.object(common).strict();
+export const EnrichConfig = z.object({ ...common, segmentBytes: segmentBytes(DEFAULTS.enrichSegmentBytes) }).strict();
 export type EnrichConfig = z.infer<typeof EnrichConfig>;
 
 export const ReportConfig = z.object({

@@ -6,7 +6,9 @@ import { DrainedGroups } from '../aggregate/group-by.js';
 import { Enricher } from '../enrich/enricher.js';
 import { KNOWN_FIELDS } from '../parse/fields.js';
 import { formatOf, looksLikeHeader, type FlowFormat } from '../parse/format.js';
+import { BLOCK } from '../sinks/ndjson.js';
 import { isGzip } from '../sources/decode.js';
+import { afterWorkerStarts, workerLimits } from './nursery.js';
 import { planSegments, type Segment } from './segments.js';
 import { makeSegmentRunner, needsOwners, type SegmentResult, type SegmentTask, type WorkerSetup } from './worker.js';
 
@@ -23,17 +25,14 @@ export interface RunOptions {
 }
 
 /**
- * Free output blocks a worker should hold when a task starts: about one segment's output (a 2 MiB segment of v2
- * records makes about 9 MiB of NDJSON). Each task tops the worker's pile up to this from this thread's spares, so
- * no block is dropped for want of room and the blocks in all stay what is in flight at the busiest moment.
+ * Free output blocks a worker should hold when a task starts: about one segment's output (v2 records make about
+ * 4.5 bytes of NDJSON a byte of input), and one for the part-filled last block. Each task tops the worker's pile up
+ * to this from this thread's spares, so no block is dropped for want of room and the blocks in all stay what is in
+ * flight at the busiest moment.
  */
-const BLOCKS_PER_TASK = 12;
-
-/**
- * A worker's young generation capped at 3 MiB (1 MiB semispaces), as bin/ipgeolocator.js keeps this thread's: the
- * flag it sets does not reach a worker's heap, whose nursery grew to 32 MiB with nothing gained.
- */
-const NURSERY = { maxYoungGenerationSizeMb: 3 };
+function blocksPerTask(segmentBytes: number): number {
+  return Math.ceil((segmentBytes * 4.5) / BLOCK) + 1;
+}
 
 const WORKER_URL = new URL(import.meta.url.endsWith('.ts') ? './worker.ts' : './worker.js', import.meta.url);
 
@@ -102,7 +101,8 @@ export class SegmentPool {
     const shared = Enricher.share({ geoDbs: setup.geoDb, asnDbs: setup.asnDb, owners: needsOwners(setup.job) });
     Enricher.adopt(shared);
     return new SegmentPool(spares, [new LocalThread(setup, spares), ...Array.from({ length: Math.max(0, jobs - 1) }, () =>
-      new Worker(WORKER_URL, { workerData: { ipgeolocatorWorker: true, setup, shared }, resourceLimits: NURSERY }))]);
+      afterWorkerStarts(new Worker(WORKER_URL, { workerData: { ipgeolocatorWorker: true, setup, shared },
+        resourceLimits: workerLimits() })))]);
   }
 
   /** False once a run failed: tasks of it may still be running, so the next file needs a new pool. */
@@ -132,6 +132,7 @@ export class SegmentPool {
     const pending = new Map<number, SegmentResult>();
     const waiting = new Map<number, (r: SegmentResult) => void>();
     const window = workers.length * 3;
+    const blocks = blocksPerTask(opts.segmentBytes);
     let failure: Error | null = null;
     const onMessage = (w: SegmentThread) => (r: SegmentResult) => {
       idle.push(w);
@@ -168,9 +169,9 @@ export class SegmentPool {
       while (idle.length > 0 && (queue.length > 0 || (next < segments.length && next - taken < window))) {
         const task = queue.shift() ?? toTask(segments[next++]);
         const thread = idle.pop()!;
-        const want = thread instanceof LocalThread ? 0 : BLOCKS_PER_TASK - (this.held.get(thread) ?? 0);
-        const blocks = this.spares.splice(0, Math.max(0, want)).map((b) => b.buffer as ArrayBuffer);
-        thread.postMessage({ ...task, blocks }, blocks);
+        const want = thread instanceof LocalThread ? 0 : blocks - (this.held.get(thread) ?? 0);
+        const given = this.spares.splice(0, Math.max(0, want)).map((b) => b.buffer as ArrayBuffer);
+        thread.postMessage({ ...task, blocks: given }, given);
       }
     };
     function toTask(s: Segment): SegmentTask {
