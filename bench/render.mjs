@@ -176,8 +176,10 @@ ${r.serve ? renderServe(r.serve) : ''}
   the caches fill, so peak memory grows a little with input up to a bound that a 1M-record run ends before reaching.
 - "All cores" splits plain-text files into segments read by worker threads that share one copy of the databases;
   gzip and JSON inputs are read by one thread.
-- The CLI runs through bin/ipgeolocator.js, which keeps V8's nursery at its starting size for the batch commands
-  (\`--semi-space-growth-factor=1\`, README "Speed and memory"): about 35 MiB less peak memory, no measurable cost.
+- The CLI runs through bin/ipgeolocator.js, which keeps V8's nursery at its starting size for the batch commands,
+  in worker threads too (src/pipeline/nursery.ts, README "Speed and memory"): about 30 MiB a thread less peak
+  memory, no measurable cost. Runs before 2026-11-28 (second session) had it on the main thread only, and only
+  until the first worker started, which reset it.
 `;
 }
 
