@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { appendFileSync, mkdtempSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, unlinkSync,
+  writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -115,6 +116,73 @@ describe('Follower', () => {
     appendFileSync(join(dir, 'f99.log'), 'b\n');
     await follower.poll();
     assert.equal(lines, 101);
+    follower.stop();
+  });
+
+  it('follows an S3 export synced to disk: new days at any depth, a restart reading only what is new', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'ipgeo-follow-'));
+    const statePath = join(root, '.state.json');
+    const day = (d: string) => join(root, 'AWSLogs', '123456789012', 'vpcflowlogs', 'eu-west-1', '2026', '11', d);
+    const deliver = (d: string, name: string) => {
+      mkdirSync(day(d), { recursive: true });
+      writeFileSync(join(day(d), name), gzipSync(`${name}\n`));
+    };
+    const run = () => {
+      const wholes: string[] = [];
+      const follower = new Follower([root], {
+        data: () => assert.fail('read as text'), end: () => {}, renamed: () => {},
+        whole: async (p) => { wholes.push(readFileSync(p).length > 0 ? p.slice(p.lastIndexOf('/') + 1) : ''); },
+        error: (p, err) => assert.fail(`${p}: ${err.message}`),
+      }, { settleMs: 0, statePath });
+      return { follower, wholes };
+    };
+    deliver('27', 'a.log.gz');
+    deliver('27', 'b.log.gz');
+    const first = run();
+    await first.follower.poll();
+    await first.follower.poll();
+    assert.deepEqual(first.wholes, ['a.log.gz', 'b.log.gz']);
+    deliver('28', 'c.log.gz'); // a directory made after the start
+    await first.follower.poll();
+    await first.follower.poll();
+    assert.deepEqual(first.wholes, ['a.log.gz', 'b.log.gz', 'c.log.gz']);
+    first.follower.stop();
+
+    deliver('28', 'd.log.gz'); // delivered while stopped
+    unlinkSync(join(day('27'), 'a.log.gz')); // pruned while stopped
+    const second = run();
+    await second.follower.poll(); // files read whole before need no settling: a single poll knows them done
+    assert.deepEqual(second.wholes, []);
+    await second.follower.poll();
+    assert.deepEqual(second.wholes, ['d.log.gz'], 'only the delivery made while stopped is read');
+    second.follower.save();
+    assert.deepEqual(Object.keys(JSON.parse(readFileSync(statePath, 'utf8'))).map((p) => p.slice(p.lastIndexOf('/') + 1)),
+      ['b.log.gz', 'c.log.gz', 'd.log.gz'], 'a removed file leaves the state file');
+    rmSync(day('27'), { recursive: true });
+    await second.follower.poll();
+    rmSync(statePath);
+    second.follower.save();
+    assert.deepEqual(Object.keys(JSON.parse(readFileSync(statePath, 'utf8'))).length, 2);
+    rmSync(statePath);
+    second.follower.save(); // nothing changed since: not written again (a large export's state is megabytes)
+    assert.equal(existsSync(statePath), false);
+    second.follower.stop();
+  });
+
+  it('holds at most a few descriptors while it reads a directory of many gzip files', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ipgeo-follow-'));
+    for (let i = 0; i < 300; i++) writeFileSync(join(dir, `f${i}.log.gz`), gzipSync(`a${i}\n`));
+    const before = openDescriptors();
+    let most = 0;
+    let wholes = 0;
+    const follower = new Follower([dir], {
+      data: () => {}, end: () => {}, renamed: () => {}, error: (path, err) => assert.fail(`${path}: ${err.message}`),
+      whole: async () => { wholes++; most = Math.max(most, openDescriptors() - before); },
+    }, { settleMs: 0, maxOpen: 10 });
+    await follower.poll();
+    await follower.poll();
+    assert.equal(wholes, 300);
+    assert.ok(most <= 2, `${most} descriptors open while reading`);
     follower.stop();
   });
 });

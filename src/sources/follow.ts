@@ -1,6 +1,6 @@
 import { closeSync, fstatSync, openSync, readFileSync, readSync, renameSync, statSync, writeFileSync, type Stats } from 'node:fs';
 import { isGzip } from './decode.js';
-import { filesIn } from './input.js';
+import { DirectoryTree } from './tree.js';
 
 /** Read positions by path, with the file identity they belong to, so a restart resumes where it stopped. */
 export type FollowState = Record<string, { dev: number; ino: number; offset: number }>;
@@ -47,8 +47,9 @@ const DOWNLOADING = /\.gz\.[0-9a-f]{8}$/i;
 
 /**
  * Follows files and directories like `tail -F`: reads what is appended, notices rotation (a new file at the path)
- * and truncation, picks up new files in a directory, and remembers for each file how far whole lines were read.
- * A gzip file (how S3 delivers) cannot be tailed: it is read once, whole, after it has stopped changing.
+ * and truncation, picks up new files anywhere under a directory (an S3 export synced to disk grows a directory a
+ * day), and remembers for each file how far whole lines were read. A gzip file (how S3 delivers) cannot be
+ * tailed: it is read once, whole, after it has stopped changing, and is not looked at again.
  * Polling, not fs.watch: it behaves the same on every filesystem, network mounts included. Only files that grew
  * lately hold a descriptor: a directory of thousands of finished files must not run the process out of them. The
  * cost: lines appended to an idle file in the moment it is rotated out of sight are not read.
@@ -59,19 +60,26 @@ export class Follower {
   private opened = 0;
   private timer: NodeJS.Timeout | null = null;
   private saving: NodeJS.Timeout | null = null;
-  private readonly state: FollowState;
+  /** Positions saved by an earlier run, used when a file is first seen in the first poll (see `resumeFrom`). */
+  private saved: SavedPositions;
+  /** Whether positions changed since they were last saved. */
+  private dirty = false;
   private polling = false;
+  private readonly tree = new DirectoryTree();
   /** New gzip files not taken yet (see `settled`): what they looked like when first seen so, and since when. */
   private readonly settling = new Map<string, { mark: string; since: number }>();
 
   constructor(private readonly paths: string[], private readonly handlers: FollowHandlers,
     private readonly opts: { pollMs?: number; statePath?: string; idleCloseMs?: number; maxOpen?: number;
       settleMs?: number; } = {}) {
-    this.state = opts.statePath ? loadState(opts.statePath) : {};
+    this.saved = new SavedPositions(opts.statePath ? loadState(opts.statePath) : {});
   }
 
   async start(): Promise<void> {
     await this.poll();
+    // Saved positions are for the files there at start; a file that appears later is new, even if it has the inode
+    // of one that was removed meanwhile.
+    this.saved = new SavedPositions({});
     this.timer = setInterval(() => void this.poll(), this.opts.pollMs ?? 500);
     if (this.opts.statePath) this.saving = setInterval(() => this.save(), 2000);
   }
@@ -82,14 +90,17 @@ export class Follower {
     this.polling = true;
     try {
       const found = new Map<string, Stats>();
+      const present = new Set<string>();
       for (const path of this.discover()) {
+        present.add(path);
+        if (this.files.get(path)?.done) continue; // read whole: nothing more can come of it
         try {
           found.set(path, statSync(path));
         } catch {
           // removed meanwhile
         }
       }
-      this.followMoves(found);
+      this.followMoves(found, present);
       for (const path of this.settling.keys()) if (!found.has(path)) this.settling.delete(path);
       for (const [path, s] of found) await this.visit(path, s);
       this.closeIdle();
@@ -103,10 +114,14 @@ export class Follower {
    * followed directory), keep reading it there; otherwise read what is left through the open descriptor and let
    * it go. Either way no line is read twice and none is lost.
    */
-  private followMoves(found: Map<string, Stats>): void {
+  private followMoves(found: Map<string, Stats>, present: Set<string>): void {
     const byIdentity = new Map<string, string>();
     for (const [path, s] of found) byIdentity.set(`${s.dev}:${s.ino}`, path);
     for (const t of [...this.files.values()]) {
+      if (t.done) {
+        if (!present.has(t.path)) this.forget(t);
+        continue;
+      }
       const s = found.get(t.path);
       if (s !== undefined && s.ino === t.ino && s.dev === t.dev) continue;
       const moved = byIdentity.get(`${t.dev}:${t.ino}`);
@@ -115,6 +130,7 @@ export class Follower {
         this.handlers.renamed(t.path, moved);
         t.path = moved;
         this.files.set(moved, t);
+        this.dirty = true;
       } else {
         this.files.set(t.path, t);
         this.drain(t);
@@ -123,8 +139,10 @@ export class Follower {
     }
   }
 
+  /** The files given, and those under the directories given, in the order given. */
   private discover(): string[] {
     const out: string[] = [];
+    const dirs: string[] = [];
     for (const p of this.paths) {
       let s: Stats;
       try {
@@ -132,10 +150,10 @@ export class Follower {
       } catch {
         continue; // not there yet: followed when it appears
       }
-      if (s.isDirectory()) out.push(...filesIn(p, false));
+      if (s.isDirectory()) dirs.push(p);
       else out.push(p);
     }
-    return out;
+    return [...out, ...this.tree.files(...dirs)];
   }
 
   private async visit(path: string, s: Stats): Promise<void> {
@@ -190,12 +208,14 @@ export class Follower {
     const s = fstatSync(fd);
     const head = Buffer.alloc(2);
     readSync(fd, head, 0, 2, 0);
-    if (isGzip(head) && !this.settled(path, s)) {
+    const saved = this.saved.resumeFrom(path, s);
+    // A gzip file read whole by an earlier run needs no settling: it is done.
+    if (isGzip(head) && saved < s.size && !this.settled(path, s)) {
       closeSync(fd);
       return null;
     }
     this.opened++;
-    const saved = this.resumeFrom(path, s);
+    this.dirty = true;
     const t: Tracked = { path, fd, dev: s.dev, ino: s.ino, offset: saved, committed: saved, done: false, lastRead: Date.now() };
     this.files.set(path, t);
     if (isGzip(head)) {
@@ -209,16 +229,9 @@ export class Follower {
         }
       }
       t.offset = t.committed = s.size;
+      this.closeFd(t); // at once: a first poll of a large export must not hold a descriptor per file
     }
     return t;
-  }
-
-  /** Where to start a file: its saved position if it is the same file (found by path, or by identity after a rotation). */
-  private resumeFrom(path: string, s: Stats): number {
-    const byPath = this.state[path];
-    const entry = byPath !== undefined && byPath.ino === s.ino && byPath.dev === s.dev ? byPath
-      : Object.values(this.state).find((e) => e.ino === s.ino && e.dev === s.dev);
-    return entry !== undefined && entry.offset <= s.size ? entry.offset : 0;
   }
 
   /** Reads from the descriptor (opened again if it was given back) to its current end. */
@@ -238,6 +251,7 @@ export class Follower {
       const chunk = Buffer.from(buf.subarray(0, n));
       const lastNewline = chunk.lastIndexOf(10);
       if (lastNewline >= 0) t.committed = t.offset + lastNewline + 1;
+      this.dirty = true;
       t.offset += n;
       this.handlers.data(t.path, chunk);
     }
@@ -245,19 +259,28 @@ export class Follower {
 
   private finish(t: Tracked): void {
     this.handlers.end(t.path);
-    this.closeFd(t);
-    this.files.delete(t.path);
-    const key = Object.keys(this.state).find((k) => this.state[k].ino === t.ino && this.state[k].dev === t.dev);
-    if (key !== undefined) delete this.state[key];
+    this.forget(t);
   }
 
-  /** Writes the read positions (atomically: a crash mid-write never leaves a torn file). */
+  /** Stops tracking a file that is gone; its position goes out of the state file at the next save. */
+  private forget(t: Tracked): void {
+    this.closeFd(t);
+    this.files.delete(t.path);
+    this.dirty = true;
+  }
+
+  /**
+   * Writes the read positions of the files followed now, when they changed (atomically: a crash mid-write never
+   * leaves a torn file). Files removed from the directories drop out of it, so it stays the size of what is there.
+   */
   save(): void {
-    if (!this.opts.statePath) return;
-    for (const t of this.files.values()) this.state[t.path] = { dev: t.dev, ino: t.ino, offset: t.committed };
+    if (!this.opts.statePath || !this.dirty) return;
+    const state: FollowState = {};
+    for (const t of this.files.values()) state[t.path] = { dev: t.dev, ino: t.ino, offset: t.committed };
     const tmp = `${this.opts.statePath}.tmp`;
-    writeFileSync(tmp, JSON.stringify(this.state));
+    writeFileSync(tmp, JSON.stringify(state));
     renameSync(tmp, this.opts.statePath);
+    this.dirty = false;
   }
 
   stop(): void {
@@ -305,5 +328,22 @@ function loadState(path: string): FollowState {
     return parsed !== null && typeof parsed === 'object' ? parsed : {};
   } catch {
     return {};
+  }
+}
+
+/** Positions from the state file, found by path or, for a file rotated while the process was down, by identity. */
+class SavedPositions {
+  private readonly byIdentity = new Map<string, number>();
+
+  constructor(private readonly state: FollowState) {
+    for (const e of Object.values(state)) this.byIdentity.set(`${e.dev}:${e.ino}`, e.offset);
+  }
+
+  /** Where to start a file: its saved position if it is the same file, else 0. */
+  resumeFrom(path: string, s: Stats): number {
+    const byPath = this.state[path];
+    const offset = byPath !== undefined && byPath.ino === s.ino && byPath.dev === s.dev ? byPath.offset
+      : this.byIdentity.get(`${s.dev}:${s.ino}`);
+    return offset !== undefined && offset <= s.size ? offset : 0;
   }
 }

@@ -1,0 +1,89 @@
+import { readdirSync, statSync, type Dirent } from 'node:fs';
+import { join } from 'node:path';
+
+interface Listing {
+  /** The directory's identity and modification time when it was read: a change means entries came or went. */
+  mark: string;
+  readAt: number;
+  /** Entries in name order; `dir` tells a subdirectory from a file. */
+  entries: Array<{ path: string; dir: boolean }>;
+}
+
+/**
+ * The files under directories, at any depth, in path order (time order in an S3 export's
+ * `AWSLogs/<account>/vpcflowlogs/<region>/<yyyy>/<mm>/<dd>/` layout); hidden files and directories are skipped.
+ *
+ * Made to be asked again and again (`--follow` asks twice a second): a directory is listed again only when its
+ * modification time has changed (an entry was added, removed or renamed in it) or its listing is older than
+ * `maxAgeMs` (file systems whose times are coarse or not kept up, as some network mounts). A year of an S3 export
+ * synced to disk is then a few hundred directory stats a poll, not a stat for each of its hundred thousand files.
+ */
+export class DirectoryTree {
+  private listings = new Map<string, Listing>();
+
+  constructor(private readonly maxAgeMs = 10_000) {}
+
+  /** The files under each of `dirs` ([] for one that is gone). Listings of directories no longer reached are dropped. */
+  files(...dirs: string[]): string[] {
+    const out: string[] = [];
+    const reached = new Map<string, Listing>();
+    const seen = new Set<string>();
+    for (const dir of dirs) this.walk(dir, out, reached, seen);
+    this.listings = reached;
+    return out;
+  }
+
+  private walk(dir: string, out: string[], reached: Map<string, Listing>, seen: Set<string>): void {
+    let mark: string;
+    try {
+      const s = statSync(dir);
+      mark = `${s.dev}:${s.ino}:${s.mtimeMs}`;
+      // A directory reached twice (a link back up the tree, or given twice) is walked once.
+      if (seen.has(`${s.dev}:${s.ino}`)) return;
+      seen.add(`${s.dev}:${s.ino}`);
+    } catch {
+      return; // removed meanwhile
+    }
+    const now = Date.now();
+    let listing = this.listings.get(dir);
+    if (listing === undefined || listing.mark !== mark || now - listing.readAt > this.maxAgeMs) {
+      listing = { mark, readAt: now, entries: list(dir) };
+    }
+    reached.set(dir, listing);
+    for (const e of listing.entries) {
+      if (e.dir) this.walk(e.path, out, reached, seen);
+      else out.push(e.path);
+    }
+  }
+}
+
+function list(dir: string): Listing['entries'] {
+  let names: Dirent[];
+  try {
+    names = readdirSync(dir, { withFileTypes: true });
+  } catch {
+    return [];
+  }
+  return names
+    .filter((d) => !d.name.startsWith('.'))
+    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
+    .flatMap((d) => {
+      const path = join(dir, d.name);
+      const kind = typeOf(d, path);
+      return kind === null ? [] : [{ path, dir: kind === 'dir' }];
+    });
+}
+
+/** A directory entry's kind, or null for what is neither a file nor a directory (a FIFO, a socket, a device). */
+function typeOf(d: Dirent, path: string): 'dir' | 'file' | null {
+  if (d.isDirectory()) return 'dir';
+  if (d.isFile()) return 'file';
+  if (d.isFIFO() || d.isSocket() || d.isBlockDevice() || d.isCharacterDevice()) return null;
+  // A symbolic link, or a file system that does not give types in its listings: ask the entry itself.
+  try {
+    const s = statSync(path);
+    return s.isDirectory() ? 'dir' : s.isFile() ? 'file' : null;
+  } catch {
+    return null; // a dangling link, or removed meanwhile
+  }
+}
