@@ -121,6 +121,37 @@ describe('MMDB search tree read on demand', () => {
     assert.ok(marked(pages) > before + 20, 'the lookups read pages after the file was replaced');
   });
 
+  it('once the file is written over in place, answers what it read as before and the rest as unknown, and says so once', async () => {
+    const path = join(dir, 'city-v6-copied-over.mmdb');
+    copyFileSync(v6, path);
+    const db = new MmdbFile(path);
+    const words = (a: string) => {
+      const w = new Uint32Array(4);
+      assert.ok(parseIPv6(Buffer.from(a), 0, a.length, w, 0));
+      return w;
+    };
+    const known = '2001:4860:4860::8888';
+    const before = db.decodeV6(words(known), 0);
+    assert.ok(before !== null);
+    const warnings: Error[] = [];
+    const onWarning = (w: Error) => warnings.push(w);
+    process.on('warning', onWarning);
+    try {
+      // `cp` onto the path: the same file, truncated and written with other bytes.
+      writeFileSync(path, readFileSync(join(new URL('../../test/fixtures/mmdb/', import.meta.url).pathname, 'GeoIP2-City-Test.mmdb')));
+      assert.deepEqual(db.decodeV6(words(known), 0), before, 'pages read before still answer');
+      for (const a of ['2a02:2e0:3fe:1001:302::', '2c0f:f248::1', '2405:200:1607:2820::2', '2803:9810::1']) {
+        assert.equal(db.pointerV6(words(a), 0), 0, a);
+        assert.equal(db.decodeV6(words(a), 0), null, a);
+      }
+      await new Promise((resolve) => setImmediate(resolve)); // warnings are emitted on a later tick
+      assert.equal(warnings.length, 1);
+      assert.match(warnings[0].message, /city-v6-copied-over\.mmdb was written over while in use: .* moving a new file onto its path/);
+    } finally {
+      process.off('warning', onWarning);
+    }
+  });
+
   it('worker threads use the pages another thread read, and read the rest themselves into the same memory', async () => {
     const shared = shareData([v4]);
     const f = openPaged(v4);

@@ -8,8 +8,11 @@ const PAGE = 1 << PAGE_SHIFT;
 /** How one thread hands a PagedFile to others: the memory, which pages are in it, and the open file. */
 export interface SharedFile {
   bytes: SharedArrayBuffer;
+  /** A byte a page, and one more at the end: set once the file was found written over (see PagedFile.ensure). */
   pages: SharedArrayBuffer;
   fd: number;
+  /** Size and modification time when opened. */
+  stamp: string;
 }
 
 /**
@@ -24,27 +27,35 @@ export class PagedFile {
   readonly bytes: Buffer;
   /** 1 for each page read into `bytes`; read and written with Atomics, so a marked page's bytes are visible. */
   readonly pages: Uint8Array;
+  /** 1 once the file was found written over (see `ensure`), for every thread. */
+  private readonly changed: Uint8Array;
 
   constructor(readonly path: string, private readonly shared: SharedFile) {
     this.bytes = Buffer.from(shared.bytes);
-    this.pages = new Uint8Array(shared.pages);
+    this.pages = new Uint8Array(shared.pages, 0, shared.pages.byteLength - 1);
+    this.changed = new Uint8Array(shared.pages, shared.pages.byteLength - 1);
   }
 
   get size(): number {
     return this.bytes.length;
   }
 
-  /** Makes bytes [from, to) present. */
-  ensure(from: number, to: number): void {
+  /**
+   * Makes bytes [from, to) present; false when they are not, because the file was written over in place since it
+   * was opened (`cp new.mmdb db.mmdb` onto a running process): its new bytes do not fit the parts already read,
+   * so no page is read from it again, and the first thread to find out says so once.
+   */
+  ensure(from: number, to: number): boolean {
     const last = Math.min(to, this.size) - 1;
     for (let p = from >>> PAGE_SHIFT; p <= last >>> PAGE_SHIFT; p++) {
       if (Atomics.load(this.pages, p) !== 0) continue;
       let end = p + 1; // read a run of missing pages with one call
       while (end <= last >>> PAGE_SHIFT && Atomics.load(this.pages, end) === 0) end++;
-      this.read(p << PAGE_SHIFT, Math.min(end << PAGE_SHIFT, this.size));
+      if (!this.unchanged() || !this.read(p << PAGE_SHIFT, Math.min(end << PAGE_SHIFT, this.size))) return false;
       for (let q = p; q < end; q++) Atomics.store(this.pages, q, 1);
       p = end - 1;
     }
+    return true;
   }
 
   /** Whether the page holding byte `at` is present: the hot path's test before reading a few bytes there. */
@@ -52,12 +63,26 @@ export class PagedFile {
     return Atomics.load(this.pages, at >>> PAGE_SHIFT) !== 0;
   }
 
-  private read(from: number, to: number): void {
+  /** Whether the file is as it was when opened (a page read is rare: one fstat each costs nothing). */
+  private unchanged(): boolean {
+    if (Atomics.load(this.changed, 0) !== 0) return false;
+    const s = fstatSync(this.shared.fd);
+    if (`${s.size}:${s.mtimeMs}` === this.shared.stamp) return true;
+    if (Atomics.compareExchange(this.changed, 0, 0, 1) === 0) {
+      process.emitWarning(`${this.path} was written over while in use: what was not read of it yet counts as unknown `
+        + 'until a restart. Replace a database by moving a new file onto its path (as geoipupdate does), not by copying '
+        + 'over it.', { code: 'IPGEOLOCATOR_DATA_CHANGED' });
+    }
+    return false;
+  }
+
+  private read(from: number, to: number): boolean {
     for (let at = from; at < to;) {
       const n = readSync(this.shared.fd, this.bytes, at, to - at, at);
-      if (n === 0) throw new Error(`${this.path} is shorter than when it was opened (changed on disk while in use?)`);
+      if (n === 0) return false; // shorter than when opened: written over meanwhile
       at += n;
     }
+    return true;
   }
 }
 
@@ -87,14 +112,14 @@ function openShared(path: string): SharedFile {
   try {
     const stat = fstatSync(fd);
     if (!stat.isFile()) throw new Error('not a regular file');
-    return { bytes: new SharedArrayBuffer(stat.size), pages: new SharedArrayBuffer(Math.ceil(stat.size / PAGE)), fd };
+    return { bytes: new SharedArrayBuffer(stat.size), pages: new SharedArrayBuffer(Math.ceil(stat.size / PAGE) + 1), fd,
+      stamp: `${stat.size}:${stat.mtimeMs}` };
   } catch (err) {
     closeSync(fd);
     throw err;
   }
 }
 
-/** A file read whole into this thread's memory (for files parsed once into another form, like the ASN tables). */
 /** Bytes of a text file read at a time by readLines. */
 const LINE_CHUNK = 1 << 20;
 

@@ -8,6 +8,7 @@ import { openPaged, type PagedFile } from './data-files.js';
 
 /** The MMDB format's bound on the metadata section at the end of a file. */
 const METADATA_MAX = 128 * 1024;
+const CHANGED = 'it changed on disk while being read';
 /** Between the search tree and the data section. */
 const DATA_SEPARATOR = 16;
 
@@ -39,7 +40,7 @@ export class MmdbFile {
     this.db = this.file.bytes;
     let m: ReturnType<typeof parseMetadata>;
     try {
-      this.file.ensure(Math.max(0, this.file.size - METADATA_MAX), this.file.size);
+      if (!this.file.ensure(Math.max(0, this.file.size - METADATA_MAX), this.file.size)) throw new Error(CHANGED);
       m = parseMetadata(this.db);
       if (!(m.searchTreeSize + DATA_SEPARATOR <= this.file.size)) throw new Error('the search tree is larger than the file');
     } catch (err) {
@@ -54,7 +55,9 @@ export class MmdbFile {
     this.nodeBytes = m.recordSize / 4;
     // An IPv4 database is read whole now: any real traffic reaches most of its tree within a million records (38 of
     // 42 MiB in the bench), and reading it on demand would only make memory creep up in the first minutes.
-    this.file.ensure(this.ipVersion === 4 ? 0 : m.searchTreeSize, this.file.size);
+    if (!this.file.ensure(this.ipVersion === 4 ? 0 : m.searchTreeSize, this.file.size)) {
+      throw new UsageError(`cannot read the MMDB file ${path}: ${CHANGED}`);
+    }
     // Walked before the Reader is made: its constructor walks the same nodes, and must find them read.
     this.v4Root = this.ipVersion === 4 ? 0 : this.descendZeros(96);
     try {
@@ -74,7 +77,11 @@ export class MmdbFile {
   private child(node: number, bit: number): number {
     const db = this.db;
     const o = node * this.nodeBytes;
-    if (!this.file.has(o) || !this.file.has(o + this.nodeBytes - 1)) this.file.ensure(o, o + this.nodeBytes);
+    // A node that cannot be read (the file was written over in place) leads nowhere: no record, as for an address
+    // the database does not know.
+    if ((!this.file.has(o) || !this.file.has(o + this.nodeBytes - 1)) && !this.file.ensure(o, o + this.nodeBytes)) {
+      return this.nodeCount;
+    }
     switch (this.recordSize) {
       case 24:
         return bit === 0 ? (db[o] << 16) | (db[o + 1] << 8) | db[o + 2]
@@ -116,13 +123,12 @@ export class MmdbFile {
 
   /** Decodes the record of an IPv4 address given as an integer. */
   decodeV4(ip: number): AnyRecord | null {
-    this.pointerV4(ip);
-    return this.decode(formatIPv4(ip));
+    return this.pointerV4(ip) === 0 ? null : this.decode(formatIPv4(ip));
   }
 
   /** Decodes the record of an IPv6 address held as words. */
   decodeV6(words: Uint32Array, o: number): AnyRecord | null {
-    this.pointerV6(words, o);
+    if (this.pointerV6(words, o) === 0) return null;
     const parts: string[] = [];
     for (let w = 0; w < 4; w++) parts.push((words[o + w] >>> 16).toString(16), (words[o + w] & 0xffff).toString(16));
     return this.decode(parts.join(':'));
