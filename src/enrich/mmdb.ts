@@ -34,6 +34,8 @@ export class MmdbFile {
   private readonly nodeBytes: number;
   private readonly recordSize: number;
   private readonly v4Root: number;
+  /** The whole file is read: the tree walk skips the page checks. */
+  private readonly whole: boolean;
 
   constructor(readonly path: string) {
     this.file = openPaged(path, 'MMDB file');
@@ -59,6 +61,7 @@ export class MmdbFile {
       throw new UsageError(`cannot read the MMDB file ${path}: ${CHANGED}`);
     }
     // Walked before the Reader is made: its constructor walks the same nodes, and must find them read.
+    this.whole = this.ipVersion === 4;
     this.v4Root = this.ipVersion === 4 ? 0 : this.descendZeros(96);
     try {
       this.reader = new Reader(this.db);
@@ -79,7 +82,7 @@ export class MmdbFile {
     const o = node * this.nodeBytes;
     // A node that cannot be read (the file was written over in place) leads nowhere: no record, as for an address
     // the database does not know.
-    if ((!this.file.has(o) || !this.file.has(o + this.nodeBytes - 1)) && !this.file.ensure(o, o + this.nodeBytes)) {
+    if (!this.whole && (!this.file.has(o) || !this.file.has(o + this.nodeBytes - 1)) && !this.file.ensure(o, o + this.nodeBytes)) {
       return this.nodeCount;
     }
     switch (this.recordSize) {
