@@ -7,7 +7,8 @@ import { classifyV4, PUBLIC } from '../classify/classify.js';
 import { UsageError } from '../errors.js';
 import { formatIPv4, parseIPv6 } from '../parse/address.js';
 import { Enricher, type Geo } from './enricher.js';
-import { bundledPaths } from './sources.js';
+import type { Place } from './adapters.js';
+import { bundledPaths, NoOwnerLookup, type Lookup } from './sources.js';
 
 const FIXTURES = new URL('../../test/fixtures/mmdb/', import.meta.url).pathname;
 const bundled = bundledPaths();
@@ -66,6 +67,21 @@ describe('the bundled DB-IP Lite City data, against libmaxminddb', () => {
       const ip = `${prefix}:${(next() & 0xffff).toString(16)}::${(next() & 0xffff).toString(16)}`;
       const want = mmdblookup(bundled.city[1], ip) as Record<string, unknown> | null;
       assert.equal(locate(enricher, ip).country_code, (want?.country_code as string) || null, ip);
+    }
+  });
+  it('answers IPv6 addresses that share cache slots (a 4-slot cache) each with its own place, asked again and again', () => {
+    const small = Enricher.open({ cacheSize: 16 });
+    const next = seeded(23);
+    // Same first words, differing further on: a slot check that looked at part of the address would mix them up.
+    const ips = Array.from({ length: 80 }, (_, i) => `${['2a02:2e0', '2600:1f18', '2400:cb00', '2804:14c'][i % 4]}:`
+      + `${(next() & 0xffff).toString(16)}:${(next() & 0xff).toString(16)}::${(next() & 0xffff).toString(16)}`);
+    const want = new Map(ips.map((ip) => [ip, mmdblookup(bundled.city[1], ip) as Record<string, unknown> | null]));
+    for (let pass = 0; pass < 3; pass++) {
+      for (const ip of ips) {
+        const got = locate(small, ip);
+        assert.equal(got.country_code, (want.get(ip)?.country_code as string) || null, ip);
+        assert.equal(got.city, (want.get(ip)?.city as string) || null, ip);
+      }
     }
   });
   it('gives an English country name and ASN for a well-known address', () => {
@@ -151,5 +167,29 @@ describe('MaxMind-layout databases (GeoIP2 City, GeoLite2 ASN) and IPinfo', () =
   it('refuses a file that is not an MMDB', () => {
     assert.throws(() => Enricher.open({ geoDbs: [join(FIXTURES, 'make-fixtures.pl')] }), UsageError);
     assert.throws(() => Enricher.open({ geoDbs: ['/nonexistent.mmdb'] }), /cannot read the MMDB file/);
+  });
+});
+
+describe('the IPv6 address cache', () => {
+  it('tells addresses apart by every word, however many share a slot', () => {
+    // A place source that names each address by its last two words, so any mix-up shows in the answer.
+    const named: Lookup<Place> = {
+      info: { path: '', type: 'test', built: null, attribution: null },
+      keyV4: () => 0,
+      keyV6: (w, o) => w[o + 2] * 64 + w[o + 3] + 1,
+      valueV4: () => assert.fail('no IPv4 here'),
+      valueV6: (_, w, o) => ({ country_code: 'NL', region: null, city: `c${w[o + 2]}d${w[o + 3]}`, latitude: 52, longitude: 5,
+        accuracy_km: null }),
+    };
+    const enricher = new Enricher(named, new NoOwnerLookup(), 16); // 4 IPv6 slots
+    const w = new Uint32Array(4);
+    for (let pass = 0; pass < 3; pass++) {
+      for (let c = 0; c < 8; c++) {
+        for (let d = 0; d < 8; d++) {
+          w.set([0x2a0202e0, 0x10000, c, d]);
+          assert.equal(enricher.locateV6(w, 0).geo.city, `c${c}d${d}`);
+        }
+      }
+    }
   });
 });

@@ -86,6 +86,13 @@ export class Enricher {
   private readonly ipKeys: Uint32Array;
   private readonly ipValues: Array<Located | undefined>;
   private readonly ipShift: number;
+  /**
+   * The same for IPv6 addresses, four words a slot, a quarter as many slots (fewer peers are IPv6). Without it
+   * each IPv6 record walked the search tree, dozens of levels deep.
+   */
+  private readonly v6Keys: Uint32Array;
+  private readonly v6Values: Array<Located | undefined>;
+  private readonly v6Shift: number;
 
   constructor(private readonly place: Lookup<Place>, private readonly owner: Lookup<Owner>, cacheSize = 100_000) {
     this.byPair = new GenerationalCache(cacheSize);
@@ -93,6 +100,9 @@ export class Enricher {
     this.ipKeys = new Uint32Array(1 << bits);
     this.ipValues = new Array(1 << bits).fill(undefined);
     this.ipShift = 32 - bits;
+    this.v6Keys = new Uint32Array(4 << (bits - 2));
+    this.v6Values = new Array(1 << (bits - 2)).fill(undefined);
+    this.v6Shift = 32 - (bits - 2);
   }
 
   /** Opens the configured databases (or the bundled ones); a wrong or unreadable file throws a UsageError. */
@@ -153,6 +163,26 @@ export class Enricher {
   }
 
   locateV6(words: Uint32Array, o: number): Located {
+    const a = words[o];
+    const b = words[o + 1];
+    const c = words[o + 2];
+    const d = words[o + 3];
+    const slot = Math.imul(a ^ Math.imul(b, 0x85ebca6b) ^ Math.imul(c, 0xc2b2ae35) ^ Math.imul(d, 0x27d4eb2f), 0x9e3779b1)
+      >>> this.v6Shift;
+    const keys = this.v6Keys;
+    const at = slot * 4;
+    const known = this.v6Values[slot];
+    if (known !== undefined && keys[at] === a && keys[at + 1] === b && keys[at + 2] === c && keys[at + 3] === d) return known;
+    const hit = this.lookupV6(words, o);
+    keys[at] = a;
+    keys[at + 1] = b;
+    keys[at + 2] = c;
+    keys[at + 3] = d;
+    this.v6Values[slot] = hit;
+    return hit;
+  }
+
+  private lookupV6(words: Uint32Array, o: number): Located {
     const pk = this.place.keyV6(words, o);
     const ok = this.owner.keyV6(words, o);
     const key = pairKey(pk, ok);

@@ -139,7 +139,7 @@ export class Follower {
     }
   }
 
-  /** The files given, and those under the directories given, in the order given. */
+  /** The files given, then those under the directories given (at any depth, see DirectoryTree). */
   private discover(): string[] {
     const out: string[] = [];
     const dirs: string[] = [];
