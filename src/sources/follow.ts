@@ -1,9 +1,8 @@
-import { closeSync, fstatSync, openSync, readFileSync, readSync, renameSync, statSync, writeFileSync, type Stats } from 'node:fs';
+import { closeSync, fstatSync, openSync, readSync, statSync, type Stats } from 'node:fs';
 import { isGzip } from './decode.js';
+import { loadState, SavedPositions, saveState, type FollowState } from './follow-state.js';
 import { DirectoryTree } from './tree.js';
 
-/** Read positions by path, with the file identity they belong to, so a restart resumes where it stopped. */
-export type FollowState = Record<string, { dev: number; ino: number; offset: number }>;
 
 export interface FollowHandlers {
   /** New bytes of a growing text file. */
@@ -161,7 +160,7 @@ export class Follower {
     if (t === undefined) {
       // Not before it has the two bytes that tell gzip from text (a file created empty and then written, as a
       // download is, would otherwise be tailed as text), nor while the AWS CLI is still downloading it.
-      if (s.size < 2 || DOWNLOADING.test(path)) return;
+      if (s.size < 2 || DOWNLOADING.test(path) || this.stillSettling(path, s)) return;
       const opened = await this.open(path);
       if (opened === null) return;
       t = opened;
@@ -186,7 +185,7 @@ export class Follower {
    * written or downloaded must not be read half.
    */
   private settled(path: string, s: Stats): boolean {
-    const mark = `${s.dev}:${s.ino}:${s.size}:${s.mtimeMs}`;
+    const mark = settleMark(s);
     const seen = this.settling.get(path);
     if (seen === undefined || seen.mark !== mark) {
       this.settling.set(path, { mark, since: Date.now() });
@@ -195,6 +194,12 @@ export class Follower {
     if (Date.now() - seen.since < (this.opts.settleMs ?? SETTLE_MS)) return false;
     this.settling.delete(path);
     return true;
+  }
+
+  /** A gzip file known to be settling, unchanged but not for long enough yet: not opened again to be told so. */
+  private stillSettling(path: string, s: Stats): boolean {
+    const seen = this.settling.get(path);
+    return seen !== undefined && seen.mark === settleMark(s) && Date.now() - seen.since < (this.opts.settleMs ?? SETTLE_MS);
   }
 
   private async open(path: string): Promise<Tracked | null> {
@@ -277,9 +282,7 @@ export class Follower {
     if (!this.opts.statePath || !this.dirty) return;
     const state: FollowState = {};
     for (const t of this.files.values()) state[t.path] = { dev: t.dev, ino: t.ino, offset: t.committed };
-    const tmp = `${this.opts.statePath}.tmp`;
-    writeFileSync(tmp, JSON.stringify(state));
-    renameSync(tmp, this.opts.statePath);
+    saveState(this.opts.statePath, state);
     this.dirty = false;
   }
 
@@ -322,28 +325,6 @@ export class Follower {
   }
 }
 
-function loadState(path: string): FollowState {
-  try {
-    const parsed = JSON.parse(readFileSync(path, 'utf8')) as FollowState;
-    return parsed !== null && typeof parsed === 'object' ? parsed : {};
-  } catch {
-    return {};
-  }
-}
-
-/** Positions from the state file, found by path or, for a file rotated while the process was down, by identity. */
-class SavedPositions {
-  private readonly byIdentity = new Map<string, number>();
-
-  constructor(private readonly state: FollowState) {
-    for (const e of Object.values(state)) this.byIdentity.set(`${e.dev}:${e.ino}`, e.offset);
-  }
-
-  /** Where to start a file: its saved position if it is the same file, else 0. */
-  resumeFrom(path: string, s: Stats): number {
-    const byPath = this.state[path];
-    const offset = byPath !== undefined && byPath.ino === s.ino && byPath.dev === s.dev ? byPath.offset
-      : this.byIdentity.get(`${s.dev}:${s.ino}`);
-    return offset !== undefined && offset <= s.size ? offset : 0;
-  }
+function settleMark(s: Stats): string {
+  return `${s.dev}:${s.ino}:${s.size}:${s.mtimeMs}`;
 }
