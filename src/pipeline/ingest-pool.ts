@@ -76,6 +76,10 @@ export class IngestPool {
     const thread = new Thread(worker);
     thread.ready.then(() => {
       worker.on('message', (reply: IngestReply) => {
+        if (reply.type === 'warning') {
+          this.log.warn({ code: reply.code, thread: worker.threadId }, reply.message);
+          return;
+        }
         const p = thread.pending.get(reply.id);
         if (p === undefined) return;
         thread.pending.delete(reply.id);

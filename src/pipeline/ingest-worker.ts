@@ -38,7 +38,9 @@ export type IngestReply =
   | { type: 'ingest'; id: number; result: IngestResult; source: SourceStats }
   | { type: 'events'; id: number; sample: Sample }
   | { type: 'second'; id: number; second: SecondData }
-  | { type: 'error'; id: number; error: string };
+  | { type: 'error'; id: number; error: string }
+  /** A process warning of the thread (a database written over, say), for the server's log. */
+  | { type: 'warning'; id: number; message: string; code?: string };
 
 /**
  * One ingest thread's share of the live path: it decodes, parses, locates and counts the bodies it is given, and
@@ -82,6 +84,11 @@ if (parentPort !== null && workerData?.ipgeolocatorIngest === true) {
   const port = parentPort;
   Enricher.adopt(workerData.shared as SharedData);
   const shard = new IngestShard(workerData.setup as IngestSetup);
+  // To the server's JSON log, not printed on this thread's stderr.
+  process.removeAllListeners('warning');
+  process.on('warning', (w: Error & { code?: string }) => {
+    port.postMessage({ type: 'warning', id: 0, message: w.message, code: w.code } satisfies IngestReply);
+  });
   port.on('message', (m: IngestRequest) => {
     shard.handle(m).then(
       (reply) => port.postMessage(reply),
