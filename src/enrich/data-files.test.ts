@@ -46,10 +46,9 @@ describe('PagedFile', () => {
 });
 
 describe('readLines', () => {
-  const collect = (f: (on: (b: Buffer, s: number, e: number) => void) => number) => {
+  const collect = (f: (on: (b: Buffer, s: number, e: number) => void) => void) => {
     const got: string[] = [];
-    const n = f((b, s, e) => got.push(b.toString('latin1', s, e)));
-    assert.equal(n, got.length);
+    f((b, s, e) => got.push(b.toString('latin1', s, e)));
     return got;
   };
 
@@ -79,6 +78,14 @@ describe('readLines', () => {
 
 describe('MMDB search tree read on demand', () => {
   const [v4, v6] = bundledPaths().city;
+  const otherDb = () => readFileSync(join(new URL('../../test/fixtures/mmdb/', import.meta.url).pathname, 'GeoIP2-City-Test.mmdb'));
+  /** Addresses whose walks reach tree pages that a lookup of 2001:4860:4860::8888 does not. */
+  const far = ['2a02:2e0:3fe:1001:302::', '2c0f:f248::1', '2405:200:1607:2820::2', '2803:9810::1'];
+  const words = (a: string) => {
+    const w = new Uint32Array(4);
+    assert.ok(parseIPv6(Buffer.from(a), 0, a.length, w, 0));
+    return w;
+  };
 
   it('an IPv6 database answers a few lookups with a small part of its tree read', () => {
     const db = new MmdbFile(v6);
@@ -102,20 +109,15 @@ describe('MMDB search tree read on demand', () => {
     const path = join(dir, 'city-v6.mmdb');
     copyFileSync(v6, path);
     const db = new MmdbFile(path);
-    const words = (a: string) => {
-      const w = new Uint32Array(4);
-      assert.ok(parseIPv6(Buffer.from(a), 0, a.length, w, 0));
-      return w;
-    };
     assert.ok(db.decodeV6(words('2001:4860:4860::8888'), 0) !== null);
     const pages = openPaged(path).pages;
     const before = marked(pages);
     const other = join(dir, 'other.mmdb');
-    writeFileSync(other, readFileSync(join(new URL('../../test/fixtures/mmdb/', import.meta.url).pathname, 'GeoIP2-City-Test.mmdb')));
+    writeFileSync(other, otherDb());
     renameSync(other, path); // how geoipupdate installs a new database
     // Addresses far from the first need tree pages not read yet: they must come from the original file.
     const reference = new maxmind.Reader(readFileSync(v6));
-    for (const a of ['2a02:2e0:3fe:1001:302::', '2c0f:f248::1', '2405:200:1607:2820::2', '2803:9810::1', '2600:1f18::1']) {
+    for (const a of [...far, '2600:1f18::1']) {
       assert.deepEqual(db.decodeV6(words(a), 0), reference.get(a), a);
     }
     assert.ok(marked(pages) > before + 20, 'the lookups read pages after the file was replaced');
@@ -125,11 +127,6 @@ describe('MMDB search tree read on demand', () => {
     const path = join(dir, 'city-v6-copied-over.mmdb');
     copyFileSync(v6, path);
     const db = new MmdbFile(path);
-    const words = (a: string) => {
-      const w = new Uint32Array(4);
-      assert.ok(parseIPv6(Buffer.from(a), 0, a.length, w, 0));
-      return w;
-    };
     const known = '2001:4860:4860::8888';
     const before = db.decodeV6(words(known), 0);
     assert.ok(before !== null);
@@ -138,9 +135,9 @@ describe('MMDB search tree read on demand', () => {
     process.on('warning', onWarning);
     try {
       // `cp` onto the path: the same file, truncated and written with other bytes.
-      writeFileSync(path, readFileSync(join(new URL('../../test/fixtures/mmdb/', import.meta.url).pathname, 'GeoIP2-City-Test.mmdb')));
+      writeFileSync(path, otherDb());
       assert.deepEqual(db.decodeV6(words(known), 0), before, 'pages read before still answer');
-      for (const a of ['2a02:2e0:3fe:1001:302::', '2c0f:f248::1', '2405:200:1607:2820::2', '2803:9810::1']) {
+      for (const a of far) {
         assert.equal(db.pointerV6(words(a), 0), 0, a);
         assert.equal(db.decodeV6(words(a), 0), null, a);
       }

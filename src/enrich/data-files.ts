@@ -129,9 +129,8 @@ export type OnLine = (buf: Buffer, s: number, e: number) => void;
 /**
  * Each line of a text file, read a chunk at a time into one buffer: the bundled ASN tables are 24 + 9 MB of CSV
  * that a whole-file read would hold until the next full collection, all of it on the peak of every run.
- * Returns the number of lines.
  */
-export function readLines(path: string, what: string, onLine: OnLine): number {
+export function readLines(path: string, what: string, onLine: OnLine): void {
   let fd: number;
   try {
     fd = openSync(path, 'r');
@@ -139,7 +138,7 @@ export function readLines(path: string, what: string, onLine: OnLine): number {
     throw new UsageError(`cannot read the ${what} ${path}: ${(err as Error).message}`);
   }
   try {
-    return eachLine(fd, onLine);
+    eachLine(fd, onLine);
   } catch (err) {
     if (err instanceof UsageError) throw err;
     throw new UsageError(`cannot read the ${what} ${path}: ${(err as Error).message}`);
@@ -148,42 +147,36 @@ export function readLines(path: string, what: string, onLine: OnLine): number {
   }
 }
 
-function eachLine(fd: number, onLine: OnLine): number {
+function eachLine(fd: number, onLine: OnLine): void {
   let buf = Buffer.allocUnsafe(LINE_CHUNK);
   let have = 0;
-  let lines = 0;
   for (;;) {
     if (have === buf.length) buf = Buffer.concat([buf], buf.length * 2); // a line longer than the buffer
     const end = have + readSync(fd, buf, have, buf.length - have, null);
-    let s = 0;
-    for (let e = buf.indexOf(10, s); e >= 0 && e < end; e = buf.indexOf(10, s)) {
-      onLine(buf, s, e);
-      lines++;
-      s = e + 1;
-    }
+    const rest = completeLines(buf, end, onLine);
     if (end === have) {
-      if (s < end) onLine(buf, s, end);
-      return s < end ? lines + 1 : lines;
+      if (rest < end) onLine(buf, rest, end);
+      return;
     }
-    buf.copy(buf, 0, s, end);
-    have = end - s;
+    buf.copy(buf, 0, rest, end);
+    have = end - rest;
   }
 }
 
 /** Each line of a text in memory (see readLines). */
-export function textLines(text: Buffer, onLine: OnLine): number {
-  let lines = 0;
+export function textLines(text: Buffer, onLine: OnLine): void {
+  const rest = completeLines(text, text.length, onLine);
+  if (rest < text.length) onLine(text, rest, text.length);
+}
+
+/** Calls onLine for each line that a newline ends in buf[0, end); returns where the unfinished rest starts. */
+function completeLines(buf: Buffer, end: number, onLine: OnLine): number {
   let s = 0;
-  for (let e = text.indexOf(10); e >= 0; e = text.indexOf(10, s)) {
-    onLine(text, s, e);
-    lines++;
+  for (let e = buf.indexOf(10); e >= 0 && e < end; e = buf.indexOf(10, s)) {
+    onLine(buf, s, e);
     s = e + 1;
   }
-  if (s < text.length) {
-    onLine(text, s, text.length);
-    lines++;
-  }
-  return lines;
+  return s;
 }
 
 /** Opens files now (where they exist) for handing to worker threads. */
