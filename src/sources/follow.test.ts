@@ -169,6 +169,29 @@ describe('Follower', () => {
     second.follower.stop();
   });
 
+  it('does not read a gzip file again when it is moved within the tree (archived, renamed after a download)', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'ipgeo-follow-'));
+    const statePath = join(root, '.state.json');
+    writeFileSync(join(root, 'a.log.gz'), gzipSync('a\n'));
+    const wholes: string[] = [];
+    const follower = new Follower([root], {
+      data: () => assert.fail('read as text'), end: () => {}, renamed: () => {},
+      whole: async (p) => { wholes.push(p.slice(root.length + 1)); }, error: (p, err) => assert.fail(`${p}: ${err.message}`),
+    }, { settleMs: 0, statePath });
+    await follower.poll();
+    await follower.poll();
+    assert.deepEqual(wholes, ['a.log.gz']);
+    mkdirSync(join(root, 'archive'));
+    renameSync(join(root, 'a.log.gz'), join(root, 'archive', 'a.log.gz'));
+    writeFileSync(join(root, 'b.log.gz'), gzipSync('b\n'));
+    for (let i = 0; i < 3; i++) await follower.poll();
+    assert.deepEqual(wholes, ['a.log.gz', 'b.log.gz']);
+    follower.save();
+    assert.deepEqual(Object.keys(JSON.parse(readFileSync(statePath, 'utf8'))).map((p) => p.slice(root.length + 1)).sort(),
+      ['archive/a.log.gz', 'b.log.gz']);
+    follower.stop();
+  });
+
   it('holds at most a few descriptors while it reads a directory of many gzip files', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'ipgeo-follow-'));
     for (let i = 0; i < 300; i++) writeFileSync(join(dir, `f${i}.log.gz`), gzipSync(`a${i}\n`));

@@ -111,25 +111,25 @@ export class Follower {
   /**
    * A tracked file whose path now names another file was rotated: if it is still in sight under a new name (a
    * followed directory), keep reading it there; otherwise read what is left through the open descriptor and let
-   * it go. Either way no line is read twice and none is lost.
+   * it go. Either way no line is read twice and none is lost. A gzip file read whole and moved (into an archive
+   * directory, say) is the same file under its new name, not a new one to read again.
    */
   private followMoves(found: Map<string, Stats>, present: Set<string>): void {
     const byIdentity = new Map<string, string>();
     for (const [path, s] of found) byIdentity.set(`${s.dev}:${s.ino}`, path);
     for (const t of [...this.files.values()]) {
-      if (t.done) {
-        if (!present.has(t.path)) this.forget(t);
-        continue;
-      }
+      if (t.done && present.has(t.path)) continue;
       const s = found.get(t.path);
       if (s !== undefined && s.ino === t.ino && s.dev === t.dev) continue;
       const moved = byIdentity.get(`${t.dev}:${t.ino}`);
       this.files.delete(t.path);
       if (moved !== undefined && !this.files.has(moved)) {
-        this.handlers.renamed(t.path, moved);
+        if (!t.done) this.handlers.renamed(t.path, moved);
         t.path = moved;
         this.files.set(moved, t);
         this.dirty = true;
+      } else if (t.done) {
+        this.forget(t);
       } else {
         this.files.set(t.path, t);
         this.drain(t);
