@@ -292,6 +292,21 @@ describe('serve: follow mode', () => {
     assert.ok(JSON.parse(readFileSync(state, 'utf8')));
   });
 
+  it('with --from-end, starts at the end of what is there: only records written after the start count', async () => {
+    const dir = tempDir();
+    const lines = (from: number, n: number) => Array.from({ length: n }, (_, i) => V2.accept.replace('20641', String(20000 + from + i))).join('\n');
+    writeFileSync(join(dir, 'flows.log'), `${lines(0, 40)}\n`);
+    writeFileSync(join(dir, 'old.log.gz'), gzipSync(`${lines(40, 10)}\n`));
+    const s = await testServer({ inputs: [dir], follow: true, fromEnd: true });
+    await new Promise((r) => setTimeout(r, 800));
+    appendFileSync(join(dir, 'flows.log'), `${lines(50, 3)}\n`);
+    await waitFor('3 records', () => s.pipeline.records === 3);
+    await new Promise((r) => setTimeout(r, 1200));
+    assert.equal(s.pipeline.records, 3);
+    assert.equal(s.pipeline.rejects.total, 0);
+    await s.stop();
+  });
+
   it('reads a gzip delivery written into a followed directory once it is complete, once', async () => {
     const dir = tempDir();
     const s = await testServer({ inputs: [dir], follow: true });

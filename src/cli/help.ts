@@ -75,6 +75,7 @@ file; the command line wins, then the environment, then the file.
   --input PATH           a file, a directory or - (repeatable; plain arguments work too)
   --follow               keep reading files as they grow, and new files in directories (like tail -F)
   --state-file F         where --follow remembers read positions across restarts
+  --from-end             with --follow, skip what the files hold at a first start: only new data
   --speed N              replay files by record time, N times real time (0 = as fast as possible)
   --demo                 play the synthetic demo stream (the default with no input, no ingest token and
                          no --mqtt-url)

@@ -77,6 +77,11 @@ export const ServeConfig = z.object({
   follow: z.boolean().default(false),
   /** Where --follow keeps its read positions. */
   stateFile: z.string().min(1).optional(),
+  /**
+   * With --follow, on a first start (no positions saved yet): what the files hold already is skipped, and only what
+   * comes after is read (a year of synced history would otherwise flood the live windows at start).
+   */
+  fromEnd: z.boolean().default(false),
   /** Replay speed by record time: N × real time; 0 = as fast as possible. */
   speed: z.number().min(0).default(0),
   demo: z.boolean().default(false),

@@ -105,7 +105,7 @@ export class Inputs {
         reader.end();
       },
       error: (path, err) => this.fail(path, `${path}: ${err.message}`),
-    }, { statePath: this.cfg.stateFile });
+    }, { statePath: this.cfg.stateFile, fromEnd: this.cfg.fromEnd });
     await this.follower.start();
   }
 

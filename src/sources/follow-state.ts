@@ -28,6 +28,11 @@ export class SavedPositions {
     for (const e of Object.values(state)) this.byIdentity.set(`${e.dev}:${e.ino}`, e.offset);
   }
 
+  /** True when no positions were saved: a first start. */
+  get empty(): boolean {
+    return this.byIdentity.size === 0;
+  }
+
   /** Where to start a file: its saved position if it is the same file, else 0. */
   resumeFrom(path: string, s: Stats): number {
     const byPath = this.state[path];

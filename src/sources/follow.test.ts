@@ -192,6 +192,40 @@ describe('Follower', () => {
     follower.stop();
   });
 
+  it('with fromEnd, a first start skips what the files hold (a line being written is read whole); a restart loses nothing', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'ipgeo-follow-'));
+    const statePath = join(root, '.state.json');
+    writeFileSync(join(root, 'flows.log'), 'old 1\nold 2\nnew 3 be');
+    writeFileSync(join(root, 'starting.log'), 'new 4 '); // only a line being written
+    writeFileSync(join(root, 'old.log.gz'), gzipSync('old 5\n'));
+    const run = () => {
+      const got: Record<string, string> = {};
+      const add = (p: string, text: string) => { got[p.slice(root.length + 1)] = (got[p.slice(root.length + 1)] ?? '') + text; };
+      const follower = new Follower([root], {
+        data: (p, chunk) => add(p, chunk.toString()), end: () => {}, renamed: () => {},
+        whole: async (p) => add(p, readFileSync(p).length > 0 ? 'whole' : ''),
+        error: (p, err) => assert.fail(`${p}: ${err.message}`),
+      }, { settleMs: 0, statePath, fromEnd: true });
+      return { follower, got };
+    };
+    const first = run();
+    await first.follower.poll();
+    await first.follower.poll();
+    appendFileSync(join(root, 'flows.log'), 'gun\nnew 6\n');
+    appendFileSync(join(root, 'starting.log'), 'begun\n');
+    writeFileSync(join(root, 'new.log.gz'), gzipSync('new 7\n'));
+    for (let i = 0; i < 3; i++) await first.follower.poll();
+    assert.deepEqual(first.got, { 'flows.log': 'new 3 begun\nnew 6\n', 'starting.log': 'new 4 begun\n', 'new.log.gz': 'whole' });
+    first.follower.stop();
+
+    appendFileSync(join(root, 'flows.log'), 'new 8\n'); // while stopped: a restart with saved positions reads it
+    writeFileSync(join(root, 'later.log.gz'), gzipSync('new 9\n'));
+    const second = run();
+    for (let i = 0; i < 3; i++) await second.follower.poll();
+    assert.deepEqual(second.got, { 'flows.log': 'new 8\n', 'later.log.gz': 'whole' });
+    second.follower.stop();
+  });
+
   it('holds at most a few descriptors while it reads a directory of many gzip files', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'ipgeo-follow-'));
     for (let i = 0; i < 300; i++) writeFileSync(join(dir, `f${i}.log.gz`), gzipSync(`a${i}\n`));

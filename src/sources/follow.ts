@@ -65,13 +65,20 @@ export class Follower {
   private dirty = false;
   private polling = false;
   private readonly tree = new DirectoryTree();
+  /**
+   * With `fromEnd` on a first start: the files of the first poll and their sizes then, which is where they are
+   * read from (a gzip file there then is not read at all). Null when everything is read from its start.
+   */
+  private existing: Map<string, number> | null;
+  private polled = false;
   /** New gzip files not taken yet (see `settled`): what they looked like when first seen so, and since when. */
   private readonly settling = new Map<string, { mark: string; since: number }>();
 
   constructor(private readonly paths: string[], private readonly handlers: FollowHandlers,
     private readonly opts: { pollMs?: number; statePath?: string; idleCloseMs?: number; maxOpen?: number;
-      settleMs?: number; } = {}) {
+      settleMs?: number; fromEnd?: boolean } = {}) {
     this.saved = new SavedPositions(opts.statePath ? loadState(opts.statePath) : {});
+    this.existing = opts.fromEnd && this.saved.empty ? new Map() : null;
   }
 
   async start(): Promise<void> {
@@ -99,6 +106,8 @@ export class Follower {
           // removed meanwhile
         }
       }
+      if (!this.polled && this.existing !== null) for (const [path, s] of found) this.existing.set(path, s.size);
+      this.polled = true;
       this.followMoves(found, present);
       for (const path of this.settling.keys()) if (!found.has(path)) this.settling.delete(path);
       for (const [path, s] of found) await this.visit(path, s);
@@ -213,8 +222,8 @@ export class Follower {
     const s = fstatSync(fd);
     const head = Buffer.alloc(2);
     readSync(fd, head, 0, 2, 0);
-    const saved = this.saved.resumeFrom(path, s);
-    // A gzip file read whole by an earlier run needs no settling: it is done.
+    const saved = this.startOf(path, fd, s, isGzip(head));
+    // A gzip file read whole by an earlier run (or skipped by fromEnd) needs no settling: it is done.
     if (isGzip(head) && saved < s.size && !this.settled(path, s)) {
       closeSync(fd);
       return null;
@@ -237,6 +246,23 @@ export class Follower {
       this.closeFd(t); // at once: a first poll of a large export must not hold a descriptor per file
     }
     return t;
+  }
+
+  /**
+   * Where to start reading a file: its saved position, or with `fromEnd` for a file there at a first start, the
+   * end it had then (after its last whole line, so a line being written is read whole).
+   */
+  private startOf(path: string, fd: number, s: Stats, gzip: boolean): number {
+    const then = this.existing?.get(path);
+    if (then === undefined) return this.saved.resumeFrom(path, s);
+    this.existing!.delete(path);
+    if (gzip) return s.size;
+    const from = Math.min(then, s.size);
+    const back = Buffer.alloc(Math.min(from, 64 * 1024));
+    const n = readSync(fd, back, 0, back.length, from - back.length);
+    const newline = back.subarray(0, n).lastIndexOf(10);
+    if (newline >= 0) return from - back.length + newline + 1;
+    return back.length === from ? 0 : from; // a first line still being written is read whole
   }
 
   /** Reads from the descriptor (opened again if it was given back) to its current end. */
