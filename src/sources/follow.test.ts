@@ -67,23 +67,26 @@ describe('Follower', () => {
     follower.stop();
   });
 
-  it('leaves a file the AWS CLI is still downloading until it is renamed to its own name', async () => {
+  it('leaves a file a download tool is still writing until it is renamed to its own name', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'ipgeo-follow-'));
     const gz = gzipSync('x\n');
-    const temp = join(dir, '123456789012_vpcflowlogs_eu-west-1_fl-1_20261128T0105Z_ab12cd34.log.gz.9fA0b1C2');
-    writeFileSync(temp, gz);
+    const name = (i: number) => `123456789012_vpcflowlogs_eu-west-1_fl-1_20261128T0105Z_ab12cd3${i}.log.gz`;
+    // The AWS CLI, rclone, gsutil, a browser (two kinds).
+    const temps = [`${name(0)}.9fA0b1C2`, `${name(1)}.a1b2c3d4.partial`, `${name(2)}_.gstmp`, `${name(3)}.part`,
+      `${name(4)}.crdownload`];
+    for (const t of temps) writeFileSync(join(dir, t), gz);
     const wholes: string[] = [];
     const follower = new Follower([dir], {
       data: () => assert.fail('read as text'), end: () => {}, renamed: () => {},
-      whole: async (p) => { wholes.push(p); }, error: (p, err) => assert.fail(`${p}: ${err.message}`),
+      whole: async (p) => { wholes.push(p.slice(dir.length + 1)); }, error: (p, err) => assert.fail(`${p}: ${err.message}`),
     }, { settleMs: 0 });
     await follower.poll();
     await follower.poll();
     assert.deepEqual(wholes, []);
-    renameSync(temp, temp.slice(0, -9));
+    temps.forEach((t, i) => renameSync(join(dir, t), join(dir, name(i))));
     await follower.poll();
     await follower.poll();
-    assert.deepEqual(wholes, [temp.slice(0, -9)]);
+    assert.deepEqual(wholes.sort(), temps.map((_, i) => name(i)));
     follower.stop();
   });
 

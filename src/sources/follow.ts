@@ -39,10 +39,12 @@ const MAX_OPEN = 256;
 /** How long a new gzip file must keep its size and time before it is read (once, whole). */
 const SETTLE_MS = 2000;
 /**
- * The AWS CLI (`aws s3 sync`/`cp`) downloads into `NAME.gz.` + 8 random hex digits and renames when complete;
- * such a file is never read under its temporary name (a stalled download would look finished).
+ * Temporary names of downloads still under way, which their tools rename when complete: the AWS CLI
+ * (`aws s3 sync`/`cp`: `NAME.gz.` + 8 random hex digits), rclone (`.partial`), gsutil (`_.gstmp`), browsers (`.part`,
+ * `.crdownload`); rsync's are hidden, so never listed. Such a file is never read under its temporary name (a
+ * stalled download would look finished).
  */
-const DOWNLOADING = /\.gz\.[0-9a-f]{8}$/i;
+const DOWNLOADING = /\.gz\.[0-9a-f]{8}$|\.(partial|part|crdownload)$|_\.gstmp$/i;
 
 /**
  * Follows files and directories like `tail -F`: reads what is appended, notices rotation (a new file at the path)
