@@ -86,6 +86,27 @@ describe('ipgeolocator enrich', () => {
     assert.equal(empty.code, 1);
     assert.match(empty.err, /empty: cannot open: a directory with no files in it/);
   });
+  it('leaves out files under a directory that --exclude matches (a whole AWSLogs sync with CloudTrail in it)', () => {
+    const root = join(dir, 'sync', 'AWSLogs', '123456789012');
+    const gen = new FlowLogGenerator({ seed: 13 });
+    const flows = join(root, 'vpcflowlogs', 'eu-west-1', '2026', '11', '28', 'a.log.gz');
+    const trail = join(root, 'CloudTrail', 'eu-west-1', '2026', '11', '28', 'b.json.gz');
+    const manifest = join(root, 'vpcflowlogs', 'manifest.json');
+    for (const f of [flows, trail, manifest]) mkdirSync(join(f, '..'), { recursive: true });
+    writeFileSync(flows, gzipSync(`${Array.from({ length: 9 }, () => gen.line()).join('\n')}\n`));
+    writeFileSync(trail, gzipSync('{"Records":[{"eventName":"ConsoleLogin"}]}'));
+    writeFileSync(manifest, '{"files": 1}');
+    const all = run(['enrich', join(dir, 'sync'), '--all']);
+    assert.match(all.err, /b\.json\.gz(:1)?: not a known envelope/, 'the CloudTrail file is not flow logs');
+    assert.match(all.err, /manifest\.json(:1)?: not a known envelope/);
+    const some = run(['enrich', join(dir, 'sync'), '--all', '--exclude', '**/CloudTrail/**', '--exclude', '*.json']);
+    assert.equal(some.code, 0, some.err);
+    assert.match(some.err, /rejected: 0/);
+    assert.equal(some.out, run(['enrich', flows, '--all']).out);
+    assert.equal(some.out.trim().split('\n').length, 9);
+    // A file named as an input is read whatever the patterns.
+    assert.equal(run(['enrich', flows, '--all', '--exclude', '*.gz']).out, some.out);
+  });
   it('exits 2 with a clear message on a bad option', () => {
     const r = run(['enrich', '--log-format', '${version} ${version}', mixed]);
     assert.equal(r.code, 2);

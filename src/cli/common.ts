@@ -37,7 +37,7 @@ export async function runCommand(cfg: EnrichConfig, sink: CommandSink): Promise<
   let sequential: { reader: FlowReader; counts: ReturnType<typeof zeroCounts> } | null = null;
   let pool: SegmentPool | null = null;
   try {
-    for (const input of expandInputs(cfg.inputs)) {
+    for (const input of expandInputs(cfg.inputs, cfg.exclude)) {
       const format = jobs > 1 && input !== '-' && (cfg.inputFormat === 'auto' || cfg.inputFormat === 'text')
         ? splittable(input, configured, cfg.parallelMinBytes) : null;
       if (format !== null) {

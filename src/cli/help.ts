@@ -7,7 +7,9 @@ the kind is told by content, --input-format to force it):
   ({"awslogs":{"data":…}}), decoded CloudWatch Logs JSON, an Amazon Data Firehose HTTP-endpoint
   request body, or JSON lines of {"message": "<record>"}.`;
 
-const COMMON = `  --log-format FMT     flow-log format of inputs without a header line: '\${version} \${srcaddr} …'
+const COMMON = `  --exclude GLOB       leave out files under a DIR input that match (repeatable): '*.json',
+                       '**/CloudTrail/**' (below the DIR given; a pattern without / is a file name)
+  --log-format FMT     flow-log format of inputs without a header line: '\${version} \${srcaddr} …'
                        or a field list 'version srcaddr …' (default: AWS's 14-field version 2 format)
   --input-format F     auto|text|gzip|json|cloudwatch|firehose|ndjson (default auto)
   --geo-db FILE.mmdb   location database (MaxMind GeoIP2/GeoLite2 City or Country, DB-IP, IPinfo);
@@ -73,6 +75,7 @@ file; the command line wins, then the environment, then the file.
   --port N               HTTP port: dashboard, APIs, ingest, MQTT over WebSockets (default 8080)
   --mqtt-port N          plain MQTT over TCP (default 1883; 0 disables)
   --input PATH           a file, a directory or - (repeatable; plain arguments work too)
+  --exclude GLOB         leave out files under a directory input that match (repeatable; as for report)
   --follow               keep reading files as they grow, and new files in directories (like tail -F)
   --state-file F         where --follow remembers read positions across restarts
   --from-end             with --follow, skip what the files hold at a first start: only new data

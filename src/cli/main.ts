@@ -19,6 +19,7 @@ const COMMON: ParseArgsConfig['options'] = {
   jobs: { type: 'string' },
   'segment-bytes': { type: 'string' },
   'parallel-min-bytes': { type: 'string' },
+  exclude: { type: 'string', multiple: true },
   help: { type: 'boolean', short: 'h' },
 };
 
@@ -40,6 +41,7 @@ const OUTPUTS = new Set(['tsv', 'csv', 'json']);
 function commonOptions(values: Values, positionals: string[], logFormat: unknown) {
   return {
     inputs: positionals.length ? positionals : undefined,
+    exclude: values.exclude,
     logFormat,
     inputFormat: values['input-format'],
     geoDb: values['geo-db'],

@@ -23,8 +23,15 @@ function segmentBytes(byDefault: number) {
   return z.number().int().min(4096).max(1024 * 1024 * 1024).default(byDefault);
 }
 
+/**
+ * Glob patterns (picomatch) for files under a directory input to leave out: matched against the path below the
+ * directory given, and a pattern without a slash against the file name (`*.json`, `**\/CloudTrail/**`).
+ */
+const exclude = z.array(z.string().min(1)).default([]);
+
 const common = {
   inputs: z.array(z.string().min(1)).default(['-']),
+  exclude,
   /** The flow-log format of inputs without a header line; AWS's default 14 fields when absent. */
   logFormat: z.string().min(1).optional(),
   inputFormat: z.enum(INPUT_FORMATS).default('auto'),
@@ -75,6 +82,7 @@ export const ServeConfig = z.object({
   mqttPort: z.number().int().min(0).max(65535).default(1883),
   inputs: z.array(z.string().min(1)).default([]),
   follow: z.boolean().default(false),
+  exclude,
   /** Where --follow keeps its read positions. */
   stateFile: z.string().min(1).optional(),
   /**

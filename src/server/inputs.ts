@@ -28,7 +28,7 @@ export class Inputs {
       this.demo = new DemoStream(cfg.demoRate, (chunk) => reader.chunk(chunk));
       this.demo.start();
     }
-    const once = cfg.follow ? cfg.inputs.filter((p) => p === '-') : expandInputs(cfg.inputs);
+    const once = cfg.follow ? cfg.inputs.filter((p) => p === '-') : expandInputs(cfg.inputs, cfg.exclude);
     const followed = cfg.follow ? cfg.inputs.filter((p) => p !== '-') : [];
     this.done = (async () => {
       for (const input of once) {
@@ -105,7 +105,7 @@ export class Inputs {
         reader.end();
       },
       error: (path, err) => this.fail(path, `${path}: ${err.message}`),
-    }, { statePath: this.cfg.stateFile, fromEnd: this.cfg.fromEnd });
+    }, { statePath: this.cfg.stateFile, fromEnd: this.cfg.fromEnd, exclude: this.cfg.exclude });
     await this.follower.start();
   }
 

@@ -229,6 +229,24 @@ describe('Follower', () => {
     second.follower.stop();
   });
 
+  it('leaves out what exclude patterns match, in directories made later too', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'ipgeo-follow-'));
+    const wholes: string[] = [];
+    const follower = new Follower([root], {
+      data: (p) => assert.fail(`${p} read as text`), end: () => {}, renamed: () => {},
+      whole: async (p) => { wholes.push(p.slice(root.length + 1)); }, error: (p, err) => assert.fail(`${p}: ${err.message}`),
+    }, { settleMs: 0, exclude: ['**/CloudTrail/**', '*.json'] });
+    await follower.poll();
+    for (const [p, body] of [['AWSLogs/1/vpcflowlogs/a.log.gz', gzipSync('x\n')], ['AWSLogs/1/CloudTrail/b.json.gz', gzipSync('{}')],
+      ['AWSLogs/1/vpcflowlogs/manifest.json', '{"files": 1}']] as const) {
+      mkdirSync(join(root, p, '..'), { recursive: true });
+      writeFileSync(join(root, p), body);
+    }
+    for (let i = 0; i < 3; i++) await follower.poll();
+    assert.deepEqual(wholes, ['AWSLogs/1/vpcflowlogs/a.log.gz']);
+    follower.stop();
+  });
+
   it('holds at most a few descriptors while it reads a directory of many gzip files', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'ipgeo-follow-'));
     for (let i = 0; i < 300; i++) writeFileSync(join(dir, `f${i}.log.gz`), gzipSync(`a${i}\n`));

@@ -66,7 +66,7 @@ export class Follower {
   /** Whether positions changed since they were last saved. */
   private dirty = false;
   private polling = false;
-  private readonly tree = new DirectoryTree();
+  private readonly tree: DirectoryTree;
   /**
    * With `fromEnd` on a first start: the files of the first poll and their sizes then, which is where they are
    * read from (a gzip file there then is not read at all). Null when everything is read from its start.
@@ -78,7 +78,8 @@ export class Follower {
 
   constructor(private readonly paths: string[], private readonly handlers: FollowHandlers,
     private readonly opts: { pollMs?: number; statePath?: string; idleCloseMs?: number; maxOpen?: number;
-      settleMs?: number; fromEnd?: boolean } = {}) {
+      settleMs?: number; fromEnd?: boolean; exclude?: readonly string[] } = {}) {
+    this.tree = new DirectoryTree(opts.exclude);
     this.saved = new SavedPositions(opts.statePath ? loadState(opts.statePath) : {});
     this.existing = opts.fromEnd && this.saved.empty ? new Map() : null;
   }

@@ -19,14 +19,16 @@ export async function openInput(path: string): Promise<AsyncIterable<Buffer>> {
 }
 
 /**
- * Inputs as files: a directory stands for every file under it (see DirectoryTree). A directory with no files stays
+ * Inputs as files: a directory stands for every file under it (see DirectoryTree), but those `exclude` matches; a
+ * file named as an input is always read. A directory with no files stays
  * as given, and fails to open with that reason; anything else is kept as given, to be opened (and reported) as
  * usual.
  */
-export function expandInputs(paths: string[]): string[] {
+export function expandInputs(paths: string[], exclude: readonly string[] = []): string[] {
+  const tree = new DirectoryTree(exclude);
   return paths.flatMap((p) => {
     if (p === '-' || !isDirectory(p)) return [p];
-    const files = new DirectoryTree().files(p);
+    const files = tree.files(p);
     return files.length > 0 ? files : [p];
   });
 }

@@ -28,7 +28,7 @@ describe('DirectoryTree', () => {
   it('lists a directory again when its time changes, or when its listing is older than maxAgeMs', async () => {
     const root = mkdtempSync(join(tmpdir(), 'ipgeo-tree-'));
     make(root, ['2026/11/27/a.log']);
-    const tree = new DirectoryTree(500);
+    const tree = new DirectoryTree([], 500);
     const names = () => tree.files(root).map((f) => relative(root, f));
     assert.deepEqual(names(), ['2026/11/27/a.log']);
     make(root, ['2026/11/28/b.log']); // a new day: 2026/11 changed
@@ -50,5 +50,17 @@ describe('DirectoryTree', () => {
     make(root, ['b/1.log', 'a/2.log']);
     const files = new DirectoryTree().files(join(root, 'b'), join(root, 'missing'), join(root, 'a'));
     assert.deepEqual(files.map((f) => relative(root, f)), ['b/1.log', 'a/2.log']);
+  });
+
+  it('leaves out files that exclude patterns match, below the directory given or by file name', () => {
+    const root = mkdtempSync(join(tmpdir(), 'ipgeo-tree-'));
+    make(root, ['AWSLogs/1/vpcflowlogs/r/a.log.gz', 'AWSLogs/1/CloudTrail/r/b.json.gz', 'AWSLogs/1/vpcflowlogs/manifest.json',
+      'notes.txt', 'deep/er/notes.txt']);
+    const names = (exclude: string[]) => new DirectoryTree(exclude).files(root).map((f) => relative(root, f));
+    assert.deepEqual(names(['**/CloudTrail/**', '*.json', 'notes.txt']), ['AWSLogs/1/vpcflowlogs/r/a.log.gz']);
+    // Below the directory given: a pattern with a slash is anchored there, not in the path above it.
+    assert.deepEqual(names(['deep/**']), ['AWSLogs/1/CloudTrail/r/b.json.gz', 'AWSLogs/1/vpcflowlogs/manifest.json',
+      'AWSLogs/1/vpcflowlogs/r/a.log.gz', 'notes.txt']);
+    assert.equal(names([]).length, 5);
   });
 });

@@ -1,5 +1,6 @@
 import { readdirSync, statSync, type Dirent } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join, relative } from 'node:path';
+import picomatch from 'picomatch';
 
 interface Listing {
   /** The directory's identity and modification time when it was read: a change means entries came or went. */
@@ -20,15 +21,24 @@ interface Listing {
  */
 export class DirectoryTree {
   private listings = new Map<string, Listing>();
+  private readonly excluded: ((path: string) => boolean) | null;
 
-  constructor(private readonly maxAgeMs = 10_000) {}
+  /** `exclude`: glob patterns for files to leave out, matched below the directory given (see `exclude` in config/schema.ts). */
+  constructor(exclude: readonly string[] = [], private readonly maxAgeMs = 10_000) {
+    this.excluded = exclude.length > 0 ? excluder(exclude) : null;
+  }
 
   /** The files under each of `dirs` ([] for one that is gone). Listings of directories no longer reached are dropped. */
   files(...dirs: string[]): string[] {
     const out: string[] = [];
     const reached = new Map<string, Listing>();
     const seen = new Set<string>();
-    for (const dir of dirs) this.walk(dir, out, reached, seen);
+    for (const dir of dirs) {
+      const found: string[] = [];
+      this.walk(dir, found, reached, seen);
+      const excluded = this.excluded;
+      out.push(...(excluded === null ? found : found.filter((f) => !excluded(relative(dir, f)))));
+    }
     this.listings = reached;
     return out;
   }
@@ -55,6 +65,15 @@ export class DirectoryTree {
       else out.push(e.path);
     }
   }
+}
+
+/** A test of paths below a directory: a pattern with a slash matches the path, one without the file name. */
+function excluder(patterns: readonly string[]): (path: string) => boolean {
+  const paths = patterns.filter((p) => p.includes('/'));
+  const names = patterns.filter((p) => !p.includes('/'));
+  const byPath = paths.length > 0 ? picomatch(paths, { dot: true }) : () => false;
+  const byName = names.length > 0 ? picomatch(names, { dot: true }) : () => false;
+  return (path) => byPath(path) || byName(basename(path));
 }
 
 function list(dir: string): Listing['entries'] {
