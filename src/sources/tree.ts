@@ -33,17 +33,12 @@ export class DirectoryTree {
     const out: string[] = [];
     const reached = new Map<string, Listing>();
     const seen = new Set<string>();
-    for (const dir of dirs) {
-      const found: string[] = [];
-      this.walk(dir, found, reached, seen);
-      const excluded = this.excluded;
-      out.push(...(excluded === null ? found : found.filter((f) => !excluded(relative(dir, f)))));
-    }
+    for (const dir of dirs) this.walk(dir, dir, out, reached, seen);
     this.listings = reached;
     return out;
   }
 
-  private walk(dir: string, out: string[], reached: Map<string, Listing>, seen: Set<string>): void {
+  private walk(root: string, dir: string, out: string[], reached: Map<string, Listing>, seen: Set<string>): void {
     let mark: string;
     try {
       const s = statSync(dir);
@@ -57,13 +52,19 @@ export class DirectoryTree {
     const now = Date.now();
     let listing = this.listings.get(dir);
     if (listing === undefined || listing.mark !== mark || now - listing.readAt > this.maxAgeMs) {
-      listing = { mark, readAt: now, entries: list(dir) };
+      listing = { mark, readAt: now, entries: this.kept(root, list(dir)) };
     }
     reached.set(dir, listing);
     for (const e of listing.entries) {
-      if (e.dir) this.walk(e.path, out, reached, seen);
+      if (e.dir) this.walk(root, e.path, out, reached, seen);
       else out.push(e.path);
     }
+  }
+
+  /** Entries but the files `exclude` matches: tested once a listing, not on every walk of a large tree. */
+  private kept(root: string, entries: Listing['entries']): Listing['entries'] {
+    const excluded = this.excluded;
+    return excluded === null ? entries : entries.filter((e) => e.dir || !excluded(relative(root, e.path)));
   }
 }
 
