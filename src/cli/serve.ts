@@ -9,7 +9,8 @@ import { SERVE_HELP } from './help.js';
 
 const OPTIONS = {
   config: { type: 'string' }, host: { type: 'string' }, port: { type: 'string' }, 'mqtt-port': { type: 'string' },
-  input: { type: 'string', multiple: true }, follow: { type: 'boolean' }, 'state-file': { type: 'string' }, 'from-end': { type: 'boolean' }, exclude: { type: 'string', multiple: true },
+  input: { type: 'string', multiple: true }, follow: { type: 'boolean' }, 'state-file': { type: 'string' },
+  'from-end': { type: 'boolean' }, exclude: { type: 'string', multiple: true },
   speed: { type: 'string' }, demo: { type: 'boolean' }, 'no-demo': { type: 'boolean' }, 'demo-rate': { type: 'string' }, 'log-format': { type: 'string' },
   'geo-db': { type: 'string', multiple: true }, 'asn-db': { type: 'string', multiple: true }, 'ingest-token': { type: 'string' },
   'viewer-token': { type: 'string' }, 'max-body-bytes': { type: 'string' }, 'ingest-threads': { type: 'string' }, 'mqtt-url': { type: 'string' },

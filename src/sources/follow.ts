@@ -171,7 +171,7 @@ export class Follower {
     let t = this.files.get(path);
     if (t === undefined) {
       // Not before it has the two bytes that tell gzip from text (a file created empty and then written, as a
-      // download is, would otherwise be tailed as text), nor while the AWS CLI is still downloading it.
+      // download is, would otherwise be tailed as text), nor while a tool is still downloading it (DOWNLOADING).
       if (s.size < 2 || DOWNLOADING.test(path) || this.stillSettling(path, s)) return;
       const opened = await this.open(path);
       if (opened === null) return;
@@ -197,15 +197,14 @@ export class Follower {
    * written or downloaded must not be read half.
    */
   private settled(path: string, s: Stats): boolean {
-    const mark = settleMark(s);
     const seen = this.settling.get(path);
-    if (seen === undefined || seen.mark !== mark) {
-      this.settling.set(path, { mark, since: Date.now() });
-      return false;
+    const mark = settleMark(s);
+    if (seen === undefined || seen.mark !== mark) this.settling.set(path, { mark, since: Date.now() });
+    else if (!this.stillSettling(path, s)) {
+      this.settling.delete(path);
+      return true;
     }
-    if (Date.now() - seen.since < (this.opts.settleMs ?? SETTLE_MS)) return false;
-    this.settling.delete(path);
-    return true;
+    return false;
   }
 
   /** A gzip file known to be settling, unchanged but not for long enough yet: not opened again to be told so. */
@@ -225,9 +224,10 @@ export class Follower {
     const s = fstatSync(fd);
     const head = Buffer.alloc(2);
     readSync(fd, head, 0, 2, 0);
-    const saved = this.startOf(path, fd, s, isGzip(head));
+    const gzip = isGzip(head);
+    const saved = this.startOf(path, fd, s, gzip);
     // A gzip file read whole by an earlier run (or skipped by fromEnd) needs no settling: it is done.
-    if (isGzip(head) && saved < s.size && !this.settled(path, s)) {
+    if (gzip && saved < s.size && !this.settled(path, s)) {
       closeSync(fd);
       return null;
     }
@@ -235,7 +235,7 @@ export class Follower {
     this.dirty = true;
     const t: Tracked = { path, fd, dev: s.dev, ino: s.ino, offset: saved, committed: saved, done: false, lastRead: Date.now() };
     this.files.set(path, t);
-    if (isGzip(head)) {
+    if (gzip) {
       // gzip cannot be tailed: read once, whole; remembered as done.
       t.done = true;
       if (saved < s.size) {
