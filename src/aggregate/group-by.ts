@@ -14,45 +14,62 @@ export interface Row {
   totals: Totals;
 }
 
-type Level = Map<KeyPart, Level | Totals>;
+type Level = Map<KeyPart, Level | number>;
 
 /** A segment's counts, for another thread: see `GroupBy.drain`. */
 export interface Drained {
-  /** Keys of the groups made since the last drain, in the order made (their index continues the last drain's). */
-  added: KeyPart[][];
-  /** Per group with records: its index, records, packets, bytes. */
+  /**
+   * Keys of the groups made since the last drain, one after another (as many a group as there are dimensions),
+   * in the order made: their indexes continue the last drain's.
+   */
+  added: KeyPart[];
+  /** Per group counted since the last drain: its index, records, packets, bytes. */
   counts: Float64Array;
 }
 
 /**
- * Another thread's groups as its drains made them known, by index, with the merged GroupBy's totals for each
+ * Another thread's groups as its drains made them known, by index, with the merged GroupBy's index for each
  * (found on first use): merging a segment is then an array read per group, with no key lookups.
  */
 export class DrainedGroups {
-  readonly keys: KeyPart[][] = [];
-  readonly totals: Array<Totals | undefined> = [];
+  /** Keys of every group announced, one after another. */
+  readonly keys: KeyPart[] = [];
+  readonly merged: Array<number | undefined> = [];
 
   /** Takes a drain's new groups; must see every drain of the thread, in the order made. */
-  learn(added: KeyPart[][]): void {
-    for (const keys of added) this.keys.push(keys);
+  learn(added: KeyPart[]): void {
+    for (const k of added) this.keys.push(k);
   }
 }
 
 /**
- * Records, packets and bytes grouped by a list of dimensions. Groups live in nested Maps, one level per
- * dimension, so adding a record never builds a composite key string. When every dimension has an integer code
- * (countries, cities, ASNs, ports, action…) and together they fit a double's 53 bits, a group is first looked up
- * by one number made of the codes; that map points at the same totals as the nested one, so both ways of finding
- * a group always agree. Exact: every group is kept until the end (the report answers like Athena would).
+ * Records, packets and bytes grouped by a list of dimensions. A group is an index: its keys sit in one flat array
+ * and its counts in one Float64Array, three numbers a group, so a group costs no objects of its own (a report by
+ * address pair can have millions of groups).
+ *
+ * Finding a record's group never builds a composite key string per record:
+ * - when every dimension has an integer code (countries, cities, ASNs, ports, action…) and together they fit a
+ *   double's 53 bits, by one number made of the codes. Codes are this thread's own (a city's code is its intern
+ *   number), so groups announced by other threads, and the rare record whose key has no code, are found by their
+ *   keys' JSON text instead; that index is only built once first needed, from every group made so far.
+ * - otherwise, in nested Maps, one level per dimension.
+ * Exact: every group is kept until the end (the report answers like Athena would).
  */
 export class GroupBy {
-  private readonly root: Level = new Map();
   private readonly dims: Dimension[];
-  /** Totals by composite code, or null when the dimensions cannot be coded together. */
-  private readonly byCode: Map<number, Totals> | null;
-  /** Every group in the order made, and how many of them a drain has already announced. */
-  private readonly made: Row[] = [];
+  private readonly width: number;
+  private readonly byCode: Map<number, number> | null;
+  /** Coded dimensions only: groups by their keys' JSON text, or null while nothing has needed it. */
+  private byText: Map<string, number> | null = null;
+  /** Dimensions without codes: groups in nested Maps. */
+  private readonly root: Level = new Map();
+  private readonly keys: KeyPart[] = [];
+  private counts = new Float64Array(3 * 64);
+  private made = 0;
+  /** Groups a drain has already announced. */
   private announced = 0;
+  /** Groups counted since the last drain, each once, so a drain costs what a segment touched, not every group. */
+  private touched: number[] = [];
 
   constructor(readonly dimensions: readonly string[]) {
     this.dims = dimensions.map((name) => {
@@ -60,6 +77,7 @@ export class GroupBy {
       if (d === undefined) throw new Error(`unknown dimension "${name}"`);
       return d;
     });
+    this.width = this.dims.length;
     const span = this.dims.reduce((n, d) => (d.code === undefined ? Infinity : n * d.radix!), 1);
     this.byCode = span <= Number.MAX_SAFE_INTEGER ? new Map() : null;
   }
@@ -68,15 +86,27 @@ export class GroupBy {
     const col = line.format.col;
     const packets = col.packets < 0 ? 0 : line.nums[col.packets] || 0;
     const bytes = col.bytes < 0 ? 0 : line.nums[col.bytes] || 0;
-    const code = this.byCode === null ? -1 : this.codeOf(line, view);
-    let totals = code < 0 ? undefined : this.byCode!.get(code);
-    if (totals === undefined) {
-      totals = this.find(line, view);
-      if (code >= 0) this.byCode!.set(code, totals);
+    let g: number | undefined;
+    if (this.byCode === null) g = this.nested(line, view);
+    else {
+      const code = this.codeOf(line, view);
+      g = code < 0 ? undefined : this.byCode.get(code);
+      if (g === undefined) {
+        const keys = this.dims.map((d) => d.key(line, view));
+        g = this.byText === null && code >= 0 ? this.make(keys) : this.findKeys(keys, 0);
+        if (code >= 0) this.byCode.set(code, g);
+      }
     }
-    totals.records++;
-    totals.packets += packets;
-    totals.bytes += bytes;
+    this.count(g, 1, packets, bytes);
+  }
+
+  private count(g: number, records: number, packets: number, bytes: number): void {
+    const c = this.counts;
+    const o = g * 3;
+    if (c[o] === 0) this.touched.push(g);
+    c[o] += records;
+    c[o + 1] += packets;
+    c[o + 2] += bytes;
   }
 
   /** The record's composite code, or -1 when a dimension has no code for it. */
@@ -91,9 +121,9 @@ export class GroupBy {
   }
 
   /** The record's group in the nested maps, made (empty) when new. */
-  private find(line: FlowLine, view: FlowView): Totals {
+  private nested(line: FlowLine, view: FlowView): number {
     let level = this.root;
-    const last = this.dims.length - 1;
+    const last = this.width - 1;
     for (let i = 0; i < last; i++) {
       const key = this.dims[i].key(line, view);
       let next = level.get(key) as Level | undefined;
@@ -101,28 +131,59 @@ export class GroupBy {
       level = next;
     }
     const key = this.dims[last].key(line, view);
-    let totals = level.get(key) as Totals | undefined;
-    if (totals === undefined) {
-      level.set(key, (totals = { records: 0, packets: 0, bytes: 0 }));
-      this.made.push({ keys: this.dims.map((d) => d.key(line, view)), totals });
-    }
-    return totals;
+    let g = level.get(key) as number | undefined;
+    if (g === undefined) level.set(key, (g = this.make(this.dims.map((d) => d.key(line, view)))));
+    return g;
   }
 
-  /** The group of these keys, made (empty) when new. */
-  private findKeys(keys: KeyPart[]): Totals {
+  /** The group of the keys at `from[o…]`, made (empty) when new. */
+  private findKeys(from: KeyPart[], o: number): number {
+    if (this.byCode !== null) {
+      const text = JSON.stringify(from.slice(o, o + this.width));
+      const byText = this.textIndex();
+      let g = byText.get(text);
+      if (g === undefined) byText.set(text, (g = this.make(from.slice(o, o + this.width))));
+      return g;
+    }
     let level = this.root;
-    for (let i = 0; i < keys.length - 1; i++) {
-      let next = level.get(keys[i]) as Level | undefined;
-      if (next === undefined) level.set(keys[i], (next = new Map()));
+    const last = o + this.width - 1;
+    for (let i = o; i < last; i++) {
+      let next = level.get(from[i]) as Level | undefined;
+      if (next === undefined) level.set(from[i], (next = new Map()));
       level = next;
     }
-    let totals = level.get(keys[keys.length - 1]) as Totals | undefined;
-    if (totals === undefined) {
-      level.set(keys[keys.length - 1], (totals = { records: 0, packets: 0, bytes: 0 }));
-      this.made.push({ keys, totals });
+    let g = level.get(from[last]) as number | undefined;
+    if (g === undefined) level.set(from[last], (g = this.make(from.slice(o, o + this.width))));
+    return g;
+  }
+
+  /**
+   * The text index, built from every group made so far on first use. Until then every group was made by its code
+   * and is in `byCode`, which `add` relies on to make a group on a code miss without asking the text index.
+   */
+  private textIndex(): Map<string, number> {
+    if (this.byText === null) {
+      this.byText = new Map();
+      for (let g = 0; g < this.made; g++) this.byText.set(JSON.stringify(this.keysOf(g)), g);
     }
-    return totals;
+    return this.byText;
+  }
+
+  /** A new group with these keys and no counts. */
+  private make(keys: KeyPart[]): number {
+    const g = this.made++;
+    for (const k of keys) this.keys.push(k);
+    if (this.made * 3 > this.counts.length) {
+      const grown = new Float64Array(this.counts.length * 2);
+      grown.set(this.counts);
+      this.counts = grown;
+    }
+    if (this.byText !== null) this.byText.set(JSON.stringify(keys), g);
+    return g;
+  }
+
+  private keysOf(g: number): KeyPart[] {
+    return this.keys.slice(g * this.width, (g + 1) * this.width);
   }
 
   /**
@@ -132,44 +193,47 @@ export class GroupBy {
    * were a tenth of the work on all cores and tens of MiB of garbage on the receiving thread).
    */
   drain(): Drained {
-    const added = this.made.slice(this.announced).map((g) => g.keys);
-    this.announced = this.made.length;
-    let n = 0;
-    for (const g of this.made) if (g.totals.records > 0) n++;
-    const counts = new Float64Array(n * 4);
-    let o = 0;
-    for (let i = 0; i < this.made.length; i++) {
-      const t = this.made[i].totals;
-      if (t.records === 0) continue;
-      counts[o++] = i;
-      counts[o++] = t.records;
-      counts[o++] = t.packets;
-      counts[o++] = t.bytes;
-      t.records = t.packets = t.bytes = 0;
+    const added = this.keys.slice(this.announced * this.width, this.made * this.width);
+    this.announced = this.made;
+    const touched = this.touched;
+    this.touched = [];
+    const c = this.counts;
+    const counts = new Float64Array(touched.length * 4);
+    for (let i = 0, o = 0; i < touched.length; i++) {
+      const g = touched[i];
+      counts[o++] = g;
+      counts[o++] = c[g * 3];
+      counts[o++] = c[g * 3 + 1];
+      counts[o++] = c[g * 3 + 2];
+      c[g * 3] = c[g * 3 + 1] = c[g * 3 + 2] = 0;
     }
     return { added, counts };
   }
 
   /** Groups made so far. */
   get groups(): number {
-    return this.made.length;
+    return this.made;
   }
 
   /** Adds a drain of another GroupBy (same dimensions) whose groups `from` has learnt. */
   mergeDrained(from: DrainedGroups, counts: Float64Array): void {
     for (let o = 0; o < counts.length; o += 4) {
       const i = counts[o];
-      let t = from.totals[i];
-      if (t === undefined) t = from.totals[i] = this.findKeys(from.keys[i]);
-      t.records += counts[o + 1];
-      t.packets += counts[o + 2];
-      t.bytes += counts[o + 3];
+      let g = from.merged[i];
+      if (g === undefined) g = from.merged[i] = this.findKeys(from.keys, i * this.width);
+      this.count(g, counts[o + 1], counts[o + 2], counts[o + 3]);
     }
   }
 
   /** Every group with records, unsorted, with raw keys. */
   rows(): Row[] {
-    return this.made.filter((g) => g.totals.records > 0);
+    const out: Row[] = [];
+    const c = this.counts;
+    for (let g = 0; g < this.made; g++) {
+      if (c[g * 3] === 0) continue;
+      out.push({ keys: this.keysOf(g), totals: { records: c[g * 3], packets: c[g * 3 + 1], bytes: c[g * 3 + 2] } });
+    }
+    return out;
   }
 
   /** Groups sorted by records, then bytes (descending), then keys; the first `top` when given. */

@@ -3,8 +3,13 @@ import { stat } from 'node:fs/promises';
 import { InputError } from '../errors.js';
 import { DirectoryTree } from './tree.js';
 
-/** Read size for files: large enough that per-chunk overhead vanishes, small enough to keep memory flat. */
-const CHUNK = 1 << 20;
+/**
+ * Read size for files. Small on purpose: a chunk lives while its records are parsed, and one that lives through two
+ * young-generation collections is moved to the old generation, where its memory waits for a full collection. With
+ * 1 MiB chunks that was 10–20 MiB of dead chunks at any time; with 64 KiB ones it is next to nothing, at no
+ * measurable cost in speed (bench: report on 10M records, 1 thread, 196 → 180 MiB).
+ */
+const CHUNK = 64 << 10;
 
 /** The bytes of a file, or of stdin for `-`, as a stream of chunks (never the whole file in memory). */
 export async function openInput(path: string): Promise<AsyncIterable<Buffer>> {
