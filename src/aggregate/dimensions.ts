@@ -1,7 +1,7 @@
 import { DIRECTION_NAMES } from '../classify/endpoints.js';
 import type { Located } from '../enrich/enricher.js';
 import type { FlowView } from '../enrich/flow-view.js';
-import { Action, type FlowLine } from '../parse/line.js';
+import { Action, ADDR_NONE, ADDR_V4, type FlowLine } from '../parse/line.js';
 
 /** A group key part: a primitive, so nested Maps can hash it cheaply. */
 export type KeyPart = string | number | null;
@@ -58,6 +58,17 @@ const city = (name: string, side: (v: FlowView) => Located | null): Dimension =>
 const column = (name: string, pick: (l: FlowLine) => number): Dimension => ({
   name, key: (l) => l.text(pick(l)), show: asIs,
 });
+// An address is keyed by its text; an IPv4 one also has a code, the address itself (the parser takes only the one
+// spelling of each IPv4 address, so equal codes are equal texts). IPv6 texts have several spellings: no code.
+const address = (name: string, pick: (l: FlowLine) => number): Dimension => ({
+  name, key: (l) => l.text(pick(l)), show: asIs,
+  code: (l) => {
+    const k = pick(l);
+    if (k < 0 || l.addrKind[k] === ADDR_NONE) return 0;
+    return l.addrKind[k] === ADDR_V4 ? l.v4[k] + 1 : -1;
+  },
+  radix: 2 ** 32 + 1,
+});
 const number = (name: string, pick: (l: FlowLine) => number): Dimension => ({
   name,
   key: (l) => {
@@ -84,8 +95,8 @@ export const DIMENSIONS: Record<string, Dimension> = Object.fromEntries([
   country('remote_country', (v) => v.remote),
   city('remote_city', (v) => v.remote),
   asn('remote_asn', (v) => v.remote),
-  column('srcaddr', (l) => l.format.col.srcaddr),
-  column('dstaddr', (l) => l.format.col.dstaddr),
+  address('srcaddr', (l) => l.format.col.srcaddr),
+  address('dstaddr', (l) => l.format.col.dstaddr),
   number('src_port', (l) => l.format.col.srcport),
   number('dst_port', (l) => l.format.col.dstport),
   number('protocol', (l) => l.format.col.protocol),

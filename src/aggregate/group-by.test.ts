@@ -49,10 +49,34 @@ describe('GroupBy', () => {
   });
 });
 
+describe('GroupBy by address', () => {
+  it('counts each address pair once: IPv4 found by code, IPv6 (no code) by its text', () => {
+    const gen = new FlowLogGenerator({ seed: 13, clients: 3000, scanners: 200 });
+    const lines = [...Array.from({ length: 20000 }, () => gen.line()), V2.ipv6, V2.ipv6];
+    const view = new FlowView(enricher);
+    const group = new GroupBy(['srcaddr', 'dstaddr']);
+    const plain = new Map<string, number>();
+    const reader = new FlowReader({ format: DEFAULT_FORMAT }, (line) => {
+      view.read(line);
+      if (!view.hasPublic) return;
+      group.add(line, view);
+      const key = JSON.stringify([line.text(line.format.col.srcaddr), line.text(line.format.col.dstaddr)]);
+      plain.set(key, (plain.get(key) ?? 0) + 1);
+    }, (r) => assert.fail(r.detail));
+    reader.begin('t');
+    reader.chunk(Buffer.from(`${lines.join('\n')}\n`));
+    reader.end();
+    const got = new Map(group.rows().map((r) => [JSON.stringify(r.keys), r.totals.records]));
+    assert.deepEqual(got, plain);
+    assert.equal(got.get(JSON.stringify(V2.ipv6.split(' ').slice(3, 5))), 2);
+    assert.ok([...plain.keys()].filter((k) => k.includes(':')).length > 10, 'IPv6 pairs from the generator too');
+  });
+});
+
 describe('GroupBy drains (how threads hand segments over)', () => {
-  // Coded dimensions find groups by number in each thread and by key text when merged; srcaddr has no code, so
-  // every thread uses the nested maps.
-  for (const dims of [['src_country', 'src_city', 'action'], ['srcaddr', 'action']]) {
+  // Coded dimensions find groups by number in each thread and by key text when merged; interface_id has no code,
+  // so there every thread uses the nested maps.
+  for (const dims of [['src_country', 'src_city', 'action'], ['srcaddr', 'dst_port'], ['interface_id', 'srcaddr']]) {
     it(`merging drained segments of two threads gives what one GroupBy counts (${dims.join(',')})`, () => {
       const gen = new FlowLogGenerator({ seed: 12, clients: 2000, scanners: 100 });
       const segments = Array.from({ length: 12 }, () => Array.from({ length: 800 }, () => gen.line()).join('\n'));

@@ -1,6 +1,6 @@
 import { GroupBy } from '../aggregate/group-by.js';
 import type { ReportConfig } from '../config/schema.js';
-import { renderTable } from '../sinks/table.js';
+import { tableText, writeText, type Cell } from '../sinks/table.js';
 import { exitCode, runCommand } from './common.js';
 import { summaryText } from './summary.js';
 
@@ -14,8 +14,14 @@ export async function reportCommand(cfg: ReportConfig): Promise<number> {
       if (r.groups !== undefined) groups.mergeDrained(r.from!, r.groups.counts);
     },
   });
-  const rows = groups.sorted(cfg.top).map((r) => [...groups.show(r.keys), r.totals.records, r.totals.packets, r.totals.bytes]);
-  process.stdout.write(renderTable([...cfg.by, 'records', 'packets', 'bytes'], rows, cfg.output));
+  const order = groups.order(cfg.top);
+  function* rows(): Generator<Cell[]> {
+    for (const g of order) {
+      const { keys, totals } = groups.row(g);
+      yield [...groups.show(keys), totals.records, totals.packets, totals.bytes];
+    }
+  }
+  await writeText(process.stdout, tableText([...cfg.by, 'records', 'packets', 'bytes'], rows(), cfg.output));
   process.stderr.write(summaryText(stats, seconds, 'records aggregated'));
   process.stderr.write(`ipgeolocator: groups: ${groups.groups.toLocaleString('en-US')}\n`);
   return exitCode(cfg, stats);
