@@ -41,17 +41,14 @@ const country = (name: string, side: (v: FlowView) => Located | null): Dimension
 });
 const asn = (name: string, side: (v: FlowView) => Located | null): Dimension => ({
   name, key: (_l, v) => side(v)?.geo.asn ?? null, show: asIs,
-  code: (_l, v) => {
-    const n = side(v)?.geo.asn ?? null;
-    return n === null ? 0 : n + 1;
-  },
+  code: (_l, v) => side(v)?.asnCode ?? 0,
   radix: 2 ** 32 + 1,
 });
 const city = (name: string, side: (v: FlowView) => Located | null): Dimension => ({
   name, key: (_l, v) => cityKey(side(v)), show: showCity,
   code: (_l, v) => {
     const loc = side(v);
-    return loc === null || loc.geo.city === null ? 0 : fits(loc.placeId, 1 << 20);
+    return loc === null ? 0 : fits(loc.cityId, 1 << 20);
   },
   radix: 1 << 20,
 });
