@@ -119,10 +119,12 @@ export class Enricher {
   /** Opens the configured databases (or the bundled ones); a wrong or unreadable file throws a UsageError. */
   static open(opts: EnricherOptions = {}): Enricher {
     const bundled = bundledPaths();
-    const geo = opts.geoDbs?.length ? new MmdbLookup<Place>(opts.geoDbs, 'place', true)
-      : new MmdbLookup<Place>(bundled.city, 'place', false);
     const owner = opts.asnDbs?.length ? new MmdbLookup<Owner>(opts.asnDbs, 'owner', true)
       : opts.owners === false ? new NoOwnerLookup() : new RangeOwnerLookup(...bundled.asn);
+    // With no owners, a place is one (place, owner) pair: the pair cache holds what a record cache would.
+    const records = owner instanceof NoOwnerLookup ? 0 : undefined;
+    const geo = opts.geoDbs?.length ? new MmdbLookup<Place>(opts.geoDbs, 'place', true, records)
+      : new MmdbLookup<Place>(bundled.city, 'place', false, records);
     return new Enricher(geo, owner, opts.cacheSize);
   }
 

@@ -77,10 +77,12 @@ class LazyMmdb {
 /** Location (or owner) from one or more MMDB files: the first file with a record for the address answers. */
 export class MmdbLookup<T extends Place | Owner> implements Lookup<T> {
   private readonly files: LazyMmdb[];
-  private readonly cache = new GenerationalCache<number, T>(RECORD_CACHE);
+  /** Normalised records by key, or null when the caller caches what it makes of them (`recordCache` 0). */
+  private readonly cache: GenerationalCache<number, T> | null;
   private readonly empty: T;
 
-  constructor(paths: string[], private readonly want: 'place' | 'owner', eager: boolean) {
+  constructor(paths: string[], private readonly want: 'place' | 'owner', eager: boolean, recordCache = RECORD_CACHE) {
+    this.cache = recordCache > 0 ? new GenerationalCache<number, T>(recordCache) : null;
     this.files = paths.map((p) => new LazyMmdb(p, want));
     if (eager) for (const f of this.files) f.open();
     this.empty = (want === 'place' ? EMPTY_PLACE : EMPTY_OWNER) as T;
@@ -121,13 +123,13 @@ export class MmdbLookup<T extends Place | Owner> implements Lookup<T> {
 
   private value(key: number, decode: (f: MmdbFile) => Record<string, unknown> | null): T {
     if (key === 0) return this.empty;
-    let v = this.cache.get(key);
+    let v = this.cache?.get(key);
     if (v === undefined) {
       const f = this.files[key % 4];
       const record = decode(f.mmdb);
       v = record === null ? this.empty
         : (this.want === 'place' ? f.adapter.place(record) : f.adapter.owner(record)) as T;
-      this.cache.set(key, v);
+      this.cache?.set(key, v);
     }
     return v;
   }
