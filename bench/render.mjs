@@ -172,8 +172,17 @@ ${r.serve ? renderServe(r.serve) : ''}
   machine vary from day to day.
 - Start-up (loading the code, reading the IPv4 city database and the IPv6 one's metadata and data, for \`enrich\` indexing
   the ASN ranges) and reading the search trees' pages the first time lookups reach them are about 0.5–1 s of every
-  run; it is why 1M-record runs look slower than 10M-record ones. The IPv6 database's tree is read on demand, and
-  the caches fill, so peak memory grows a little with input up to a bound that a 1M-record run ends before reaching.
+  run; it is why 1M-record runs look slower than 10M-record ones.
+- "Flat" here means the 10M-record peak is within 10 % of the 1M-record one. What does grow with input is what is
+  new in it, each to a bound: every distinct answer met is kept by each thread that met it (about 600 bytes each
+  with its cache entries; at most about 200,000 a thread, the caches' bound). In the bench's data that is 12,700
+  locations after 1M records and 20,900 after 10M for a report by city, 25,000 and 39,300 location and owner pairs
+  for \`enrich\`, which is why \`enrich\` on all cores grows most. Also a report's groups (its answer: 9,300 and
+  16,400), the IPv6 search tree's pages (2.6 and 3.7 MiB of its 56), and a thread's V8 heap, which grows ahead of
+  its next full collection.
+- Files are read in 64 KiB chunks, and a report's groups are indexes into flat arrays rather than objects
+  (README "Speed and memory"). Runs before 2026-11-28 (third session) read 1 MiB chunks, 10–20 MiB of which were
+  dead and waiting for a full collection at any time: their peaks were that much higher.
 - "All cores" splits plain-text files into segments read by worker threads that share one copy of the databases;
   gzip and JSON inputs are read by one thread.
 - The CLI runs through bin/ipgeolocator.js, which keeps V8's nursery at its starting size for the batch commands,
