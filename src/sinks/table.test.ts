@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
 import { PassThrough } from 'node:stream';
 import { describe, it } from 'node:test';
-import { renderTable, tableText, writeText, type Cell } from './table.js';
+import { tableText, writeText, type Cell, type TableFormat } from './table.js';
 
 const columns = ['city', 'dst_port', 'records'];
 const rows: Cell[][] = [['Portland, Oregon', 22, 3], [null, null, 1], ['say "hi"\tthere\nnow', 443, 2]];
+const renderTable = (c: string[], r: Cell[][], f: TableFormat) => [...tableText(c, r, f)].join('');
 
 describe('report tables', () => {
   it('TSV: absent as "-", no tab or newline inside a cell', () => {

@@ -25,11 +25,6 @@ export function* tableText(columns: string[], rows: Iterable<Cell[]>, format: Ta
   for (const r of rows) yield `${r.map(cell).join(sep)}\n`;
 }
 
-/** The whole table as one string: for small tables. */
-export function renderTable(columns: string[], rows: Iterable<Cell[]>, format: TableFormat): string {
-  return [...tableText(columns, rows, format)].join('');
-}
-
 /** Writes text pieces in writes of about 64 KiB, waiting whenever the stream asks to. */
 export async function writeText(out: Writable, pieces: Iterable<string>): Promise<void> {
   let pending = '';
