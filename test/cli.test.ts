@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -229,4 +229,22 @@ describe('ipgeolocator report', () => {
     assert.match(run(['report', flows, '--by', 'colour']).err, /--by: /);
     assert.equal(run(['report', flows, '--by', 'action', '--format', '${version}']).code, 2);
   });
+});
+
+describe('output into a pipe that closes early (| head)', () => {
+  const gen = new FlowLogGenerator({ seed: 21, clients: 50_000, scanners: 500 });
+  const many = file('many.log', `${Array.from({ length: 60_000 }, () => gen.line()).join('\n')}\n`);
+  for (const args of [['report', many, '--by', 'srcaddr,dst_port'], ['enrich', many]]) {
+    it(`${args[0]} stops quietly with the SIGPIPE status once the reader is gone`, async () => {
+      const child = spawn(process.execPath, [BIN, ...args, '--no-progress'], { stdio: ['ignore', 'pipe', 'pipe'] });
+      let err = '';
+      child.stderr.on('data', (b: Buffer) => { err += b; });
+      // Read one chunk, then close our end, as `head -1` does.
+      await new Promise<void>((resolve) => child.stdout.once('data', () => resolve()));
+      child.stdout.destroy();
+      const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+      assert.equal(code, 141, err);
+      assert.doesNotMatch(err, /EPIPE|Error|at /);
+    });
+  }
 });

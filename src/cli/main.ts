@@ -77,8 +77,22 @@ function checkLogFormat(spec: unknown): void {
   }
 }
 
+/**
+ * The batch commands write to stdout, often a pipe into `head` or `less` that closes before the end. Like a C tool
+ * that SIGPIPE ends, stop at once and quietly, with the status a shell shows for that (128 + 13), not with an
+ * unhandled-error stack trace.
+ */
+function stopQuietlyOnClosedPipe(): void {
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(141);
+    throw err;
+  });
+}
+
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
+  // `serve` writes only its log there, and decides for itself how to end.
+  if (command !== 'serve') stopQuietlyOnClosedPipe();
   try {
     // Each command loads only its own modules: report and enrich never load the server's (tens of MiB).
     switch (command) {
