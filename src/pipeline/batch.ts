@@ -44,7 +44,7 @@ export async function readInput(reader: FlowReader, input: string, opts: BatchOp
   afterPiece?: () => Promise<void> | undefined): Promise<void> {
   reader.begin(input);
   try {
-    const chunks = await openInput(input);
+    const chunks = await openInput(input, { blocking: true });
     for await (const piece of decodeStream(chunks, input, { format: opts.inputFormat, maxDocumentBytes: opts.maxDocumentBytes })) {
       if (feedPiece(reader, piece)) stats.controlMessages++;
       const wait = afterPiece?.();
