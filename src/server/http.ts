@@ -3,7 +3,7 @@ import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest }
 import type { Logger } from 'pino';
 import { secretMatches } from '../broker/secret.js';
 import type { ServeConfig } from '../config/schema.js';
-import type { LiveFilter } from '../aggregate/live/bucket.js';
+import type { LiveFilter } from '../aggregate/live/filter.js';
 import { WINDOWS, type WindowName } from '../aggregate/live/live.js';
 import { isGzip, type InputFormat } from '../sources/decode.js';
 import { metricsText } from './metrics.js';

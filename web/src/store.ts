@@ -1,4 +1,4 @@
-import type { LiveFilter } from '../../src/aggregate/live/bucket';
+import type { LiveFilter } from '../../src/aggregate/live/filter';
 import type { WindowSummary } from '../../src/aggregate/live/summary';
 import type { Geo } from '../../src/enrich/enricher';
 import { estimateOf } from '../../src/aggregate/live/hll';

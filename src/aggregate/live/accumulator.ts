@@ -77,7 +77,6 @@ export class SecondAccumulator {
     const byCombo = new Sums<number>();
     const byInterface = new Sums<string>();
     const byCountryPort = new Sums<number>();
-    const facts = new FactIndex(b);
     const cells = this.cells;
     const c = cells.rows;
     for (let slot = 0; slot < cells.capacity; slot++) {
@@ -86,13 +85,12 @@ export class SecondAccumulator {
       if (loc === undefined) continue;
       const o = cells.countsOf(slot);
       const combo = cells.comboOf(slot);
-      const iface = cells.interfaces[slot];
       byLocation.add(loc, c, o);
       byCombo.add(combo, c, o);
-      byInterface.add(iface, c, o);
+      byInterface.add(cells.interfaces[slot], c, o);
       byCountryPort.add(loc.countryId * 2 ** 24 + (combo >>> 5), c, o, loc.geo.country_code ?? '??');
-      facts.add(loc, combo, iface, c, o);
     }
+    yield* this.addFacts(b);
     byLocation.each((loc, n, p, by, x) => this.addLocation(b, loc, places, orgs, n, p, by, x));
     byCombo.each((combo, n, p, by, x) => {
       const protocol = combo >>> 21;
@@ -118,6 +116,26 @@ export class SecondAccumulator {
     b.addresses.unranked(this.addresses.unranked);
     b.distinct.merge(this.distinct.registers);
     return b;
+  }
+
+  /**
+   * Cells into the bucket's fact rows, largest first: a busy second has many more cells than the table has rows,
+   * and the rows should go to the cells that carry the traffic, not to the first ones in hash order.
+   */
+  private *addFacts(b: Bucket): Generator<void, void> {
+    const facts = new FactIndex(b);
+    const cells = this.cells;
+    const c = cells.rows;
+    const least = largestCount(cells, b.facts.cap);
+    for (const big of [true, false]) {
+      for (let slot = 0; slot < cells.capacity; slot++) {
+        if ((slot & (SLOTS_PER_STEP - 1)) === SLOTS_PER_STEP - 1) yield;
+        const loc = cells.locations[slot];
+        if (loc === undefined) continue;
+        const o = cells.countsOf(slot);
+        if ((c[o] >= least) === big) facts.add(loc, cells.comboOf(slot), cells.interfaces[slot], c, o);
+      }
+    }
   }
 
   private addLocation(b: Bucket, loc: Located, places: Map<string, PlaceInfo>, orgs: Map<number, string | null>,
@@ -202,6 +220,21 @@ class FactIndex {
     }
     facts.add(key, c[o], c[o + 1], c[o + 2], c[o + 3]);
   }
+}
+
+/** The fewest records a cell needs to be among the `n` largest (ties make it a few more); counts from 1024 up are one class. */
+function largestCount(cells: CellTable, n: number): number {
+  const classes = new Uint32Array(1025);
+  const c = cells.rows;
+  for (let slot = 0; slot < cells.capacity; slot++) {
+    if (cells.locations[slot] !== undefined) classes[Math.min(1024, c[cells.countsOf(slot)])]++;
+  }
+  let count = 0;
+  for (let v = 1024; v > 1; v--) {
+    count += classes[v];
+    if (count >= n) return v;
+  }
+  return 1;
 }
 
 /** Protocol/port names by the protocol and port bits of a combo: a few hundred texts shared by every second. */

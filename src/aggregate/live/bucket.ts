@@ -1,5 +1,5 @@
 import { HyperLogLog } from './hll.js';
-import { OTHER, TallyTable, type TallyData } from './tally.js';
+import { TallyTable, type TallyData } from './tally.js';
 import { TopK, type TopKData } from './top-k.js';
 
 /** The keys of one fact row (see factKey). */
@@ -96,74 +96,6 @@ export const FACT_SEP = '\x1f';
 
 export function factKey(r: LiveRecord): string {
   return `${r.country}${FACT_SEP}${r.place ?? ''}${FACT_SEP}${r.asn}${FACT_SEP}${r.port}${FACT_SEP}${r.action}${FACT_SEP}${r.direction}${FACT_SEP}${r.iface}`;
-}
-
-/** What a view can be narrowed to; absent fields match everything. */
-export interface LiveFilter {
-  country?: string;
-  place?: string;
-  asn?: number;
-  protocol?: number;
-  port?: number;
-  action?: string;
-  direction?: string;
-  iface?: string;
-}
-
-/** A fact key split into its parts, or null when it does not match the filter. */
-export function matchFact(key: string, f: LiveFilter): string[] | null {
-  const [country, place, asn, port, action, direction, iface] = key.split(FACT_SEP);
-  if (f.country !== undefined && country !== f.country) return null;
-  if (f.place !== undefined && place !== f.place) return null;
-  if (f.asn !== undefined && Number(asn) !== f.asn) return null;
-  if (f.action !== undefined && action !== f.action) return null;
-  if (f.direction !== undefined && direction !== f.direction) return null;
-  if (f.iface !== undefined && iface !== f.iface) return null;
-  if (f.protocol !== undefined || f.port !== undefined) {
-    const [proto, local] = port.split('/');
-    if (f.protocol !== undefined && Number(proto) !== f.protocol) return null;
-    if (f.port !== undefined && Number(local) !== f.port) return null;
-  }
-  return [country, place, asn, port, action, direction, iface];
-}
-
-/** Tables holding only the facts that match a filter (totals.flows and status counts are not filterable). */
-export function filterTables(source: Tables, f: LiveFilter): Tables {
-  const out = new Tables(WINDOW_CAPS);
-  source.facts.forEach((key, n, p, by, x) => {
-    if (key === OTHER) return;
-    const parts = matchFact(key, f);
-    if (parts === null) return;
-    const [country, place, asn, port, action, direction, iface] = parts;
-    out.totals.records += n;
-    out.totals.packets += p;
-    out.totals.bytes += by;
-    out.totals.rejects += x;
-    out.countries.add(country, n, p, by, x);
-    if (place !== '') out.places.add(place, n, p, by, x);
-    out.asns.add(Number(asn), n, p, by, x);
-    out.ports.add(port, n, p, by, x);
-    out.protocols.add(Number(port.split('/')[0]), n, p, by, x);
-    out.actions.add(action, n, p, by, x);
-    out.directions.add(direction, n, p, by, x);
-    out.interfaces.add(iface, n, p, by, x);
-    out.facts.add(key, n, p, by, x);
-    out.countryPorts.add(`${country} ${port}`, n, p, by, x);
-  });
-  return out;
-}
-
-/** Records, packets, bytes and rejects of the facts that match a filter. */
-export function filterTotals(source: Tables, f: LiveFilter): { records: number; packets: number; bytes: number; rejects: number } {
-  const sum = { records: 0, packets: 0, bytes: 0, rejects: 0 };
-  source.facts.forEach((key, n, p, by, x) => {
-    if (key === OTHER || matchFact(key, f) === null) return;
-    sum.records += n;
-    sum.packets += p;
-    sum.bytes += by;
-    sum.rejects += x;
-  });
-  return sum;
 }
 
 /** A second or a minute of records: the tables, plus the sketches that merge but do not subtract. */

@@ -1,7 +1,8 @@
 import type { FlowView } from '../../enrich/flow-view.js';
 import type { FlowLine } from '../../parse/line.js';
 import { SecondCounter } from './counter.js';
-import { Bucket, filterTables, filterTotals, MINUTE_CAPS, Tables, WINDOW_CAPS, type LiveFilter } from './bucket.js';
+import { Bucket, MINUTE_CAPS, Tables, WINDOW_CAPS } from './bucket.js';
+import { filterTables, filterTotals, type LiveFilter } from './filter.js';
 import { HyperLogLog } from './hll.js';
 import { ADDRESS_ROWS, buildSummary, type PlaceInfo, type WindowSummary } from './summary.js';
 
@@ -85,6 +86,8 @@ export class LiveAggregator {
     const done = yield* this.counter.closeSecond(this.now, this.places, this.orgs);
     for (const b of this.arrived) done.addBucket(b);
     this.arrived = [];
+    // Trimmed before any window adds it: the 1m window subtracts this very bucket when it leaves.
+    done.compact();
     const slot = done.start % 60;
     const old = this.seconds[slot];
     if (old !== undefined) this.windows['1m'].addTables(old, -1);
@@ -94,19 +97,27 @@ export class LiveAggregator {
     this.windows['1h'].addTables(done);
     this.minute.addBucket(done);
     this.now++;
-    if (this.now % 60 === 0) this.closeMinute();
+    if (this.now % 60 === 0) yield* this.closeMinute();
   }
 
-  private closeMinute(): void {
+  /**
+   * Files the minute and remakes the 15m and 1h windows from their minutes. They take each second as it closes, but a
+   * minute bucket, trimmed to its own caps, does not hold exactly what its seconds held: subtracting it left stale
+   * counts in rows that never went away, so these windows are rebuilt rather than subtracted from.
+   */
+  private *closeMinute(): Generator<void, void> {
     const done = this.minute;
     done.compact();
-    const index = (done.start / 60) % 60;
-    const old = this.minutes[index];
-    if (old !== undefined) this.windows['1h'].addTables(old, -1);
-    const quarterAgo = this.minutes[((done.start / 60) - 14 + 60) % 60];
-    if (quarterAgo !== undefined && quarterAgo.start === done.start - 14 * 60) this.windows['15m'].addTables(quarterAgo, -1);
-    this.minutes[index] = done;
+    this.minutes[(done.start / 60) % 60] = done;
     this.minute = new Bucket(this.now, MINUTE_CAPS);
+    for (const name of ['15m', '1h'] as const) {
+      const rebuilt = new Tables(WINDOW_CAPS);
+      for (const m of this.closedMinutes(name)) {
+        rebuilt.addTables(m);
+        yield;
+      }
+      this.windows[name] = rebuilt;
+    }
     this.prune();
   }
 
@@ -135,10 +146,13 @@ export class LiveAggregator {
     if (window === '1m') {
       return this.seconds.filter((b): b is Bucket => b !== undefined && b.start >= this.now - 60).sort((a, b) => a.start - b.start);
     }
-    const span = window === '15m' ? 14 : 60;
-    const since = this.minute.start - span * 60;
-    const closed = this.minutes.filter((b): b is Bucket => b !== undefined && b.start >= since).sort((a, b) => a.start - b.start);
-    return [...closed, this.minute];
+    return [...this.closedMinutes(window), this.minute];
+  }
+
+  /** The closed minutes a 15m or 1h window spans besides the minute in progress, oldest first. */
+  private closedMinutes(window: '15m' | '1h'): Bucket[] {
+    const since = this.minute.start - (window === '15m' ? 14 : 60) * 60;
+    return this.minutes.filter((b): b is Bucket => b !== undefined && b.start >= since).sort((a, b) => a.start - b.start);
   }
 
   /**

@@ -2,24 +2,27 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { OTHER, TallyTable, type Tally } from './tally.js';
 
-/** The obvious implementation: a Map of objects, the cap applied the same way. */
-class Reference {
+/** The truth: every key counted, no cap. */
+class Exact {
   readonly map = new Map<string, Tally>();
-  constructor(private readonly cap: number) {}
 
-  add(key: string, t: Tally): void {
-    const k = this.map.has(key) || this.map.size < this.cap ? key : OTHER;
-    const mine = this.map.get(k) ?? { records: 0, packets: 0, bytes: 0, rejects: 0 };
-    this.map.set(k, { records: mine.records + t.records, packets: mine.packets + t.packets, bytes: mine.bytes + t.bytes, rejects: mine.rejects + t.rejects });
+  add(key: string, t: Tally, sign = 1): void {
+    const mine = this.map.get(key) ?? { records: 0, packets: 0, bytes: 0, rejects: 0 };
+    const next = { records: mine.records + sign * t.records, packets: mine.packets + sign * t.packets,
+      bytes: mine.bytes + sign * t.bytes, rejects: mine.rejects + sign * t.rejects };
+    if (next.records === 0) this.map.delete(key);
+    else this.map.set(key, next);
   }
 
-  subtract(key: string, t: Tally): void {
-    const k = this.map.has(key) ? key : OTHER;
-    const mine = this.map.get(k);
-    if (mine === undefined) return;
-    const left = { records: mine.records - t.records, packets: mine.packets - t.packets, bytes: mine.bytes - t.bytes, rejects: mine.rejects - t.rejects };
-    if (left.records <= 0) this.map.delete(k);
-    else this.map.set(k, left);
+  sum(): Tally {
+    const s = { records: 0, packets: 0, bytes: 0, rejects: 0 };
+    for (const t of this.map.values()) {
+      s.records += t.records;
+      s.packets += t.packets;
+      s.bytes += t.bytes;
+      s.rejects += t.rejects;
+    }
+    return s;
   }
 }
 
@@ -29,38 +32,75 @@ const rows = (t: TallyTable<string>) => {
   return out;
 };
 
+const sumOf = (t: TallyTable<string>) => {
+  const s = { records: 0, packets: 0, bytes: 0, rejects: 0 };
+  for (const [, r] of rows(t)) {
+    s.records += r.records;
+    s.packets += r.packets;
+    s.bytes += r.bytes;
+    s.rejects += r.rejects;
+  }
+  return s;
+};
+
+function random(seed: number): (n: number) => number {
+  return (n: number) => {
+    seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+    return (seed >>> 8) % n;
+  };
+}
+
+/** A key with a Zipf-like popularity: k0 is drawn most, k1 half as often… */
+const zipfKey = (next: (n: number) => number, keys: number) => `k${Math.floor(keys ** (next(1_000_000) / 1_000_000)) - 1}`;
+
 describe('TallyTable', () => {
-  it('adds, subtracts, caps and reuses freed rows exactly as a Map of objects does', () => {
-    let seed = 7;
-    const next = (n: number) => {
-      seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
-      return (seed >>> 8) % n;
-    };
+  it('keeps exactly the largest keys of a pass over distinct keys, whatever their order, and folds the rest into OTHER', () => {
+    const next = random(3);
+    const truth = Array.from({ length: 500 }, (_, i) => ({ key: `k${i}`, records: 1 + next(1000), packets: next(50), bytes: next(1e6), rejects: next(3) }));
     const table = new TallyTable<string>(40);
-    const ref = new Reference(40);
+    for (const t of truth) table.add(t.key, t.records, t.packets, t.bytes, t.rejects);
+    table.compact();
+    const top = [...truth].sort((a, b) => b.records - a.records || b.bytes - a.bytes).slice(0, 40);
+    const kept = new Map(rows(table));
+    assert.equal(kept.size, 41);
+    for (const t of top) assert.deepEqual(kept.get(t.key), { records: t.records, packets: t.packets, bytes: t.bytes, rejects: t.rejects });
+    const rest = truth.slice().sort((a, b) => b.records - a.records || b.bytes - a.bytes).slice(40);
+    assert.equal(kept.get(OTHER)!.records, rest.reduce((n, t) => n + t.records, 0));
+  });
+
+  it('in a sliding window, adds up exactly, never counts a key above its truth, and holds the busiest keys', () => {
+    const next = random(7);
+    const table = new TallyTable<string>(40);
+    const exact = new Exact();
     // A sliding window: buckets added, and subtracted when they leave, so keys come and go and rows are reused.
     const window: TallyTable<string>[] = [];
-    for (let step = 0; step < 300; step++) {
+    for (let step = 0; step < 400; step++) {
       const bucket = new TallyTable<string>(25);
-      const bucketRef = new Reference(25);
-      for (let i = 0; i < 60; i++) {
-        const t = { records: 1 + next(5), packets: next(100), bytes: next(1e6) * 1e4, rejects: next(2) };
-        const key = `k${next(step % 50 < 25 ? 30 : 120)}`;
-        bucket.add(key, t.records, t.packets, t.bytes, t.rejects);
-        bucketRef.add(key, t);
+      const keys = step % 100 < 50 ? 60 : 400;
+      for (let i = 0; i < 80; i++) {
+        bucket.add(zipfKey(next, keys), 1 + next(5), next(100), next(1e6) * 1e4, next(2));
       }
-      assert.deepEqual(rows(bucket), [...bucketRef.map]);
+      bucket.compact();
       table.addTable(bucket);
-      for (const [key, t] of bucketRef.map) ref.add(key, t);
+      for (const [key, t] of rows(bucket)) exact.add(key, t);
       window.push(bucket);
       if (window.length > 8) {
         const old = window.shift()!;
         table.addTable(old, -1);
-        for (const [key, t] of rows(old)) ref.subtract(key, t);
+        for (const [key, t] of rows(old)) exact.add(key, t, -1);
       }
-      assert.deepEqual(new Map(rows(table)), ref.map, `step ${step}`);
-      assert.ok(table.size <= 41);
+      assert.deepEqual(sumOf(table), exact.sum(), `step ${step}`);
+      for (const [key, r] of rows(table)) {
+        if (key === OTHER) continue;
+        const t = exact.map.get(key)!;
+        assert.ok(r.records <= t.records && r.bytes <= t.bytes, `step ${step}: ${key} above its truth`);
+      }
+      assert.ok(table.size <= 40 + 20 + 1);
     }
+    // The busiest keys of the last window are there, counted in full.
+    const busiest = [...exact.map].filter(([k]) => k !== OTHER).sort((a, b) => b[1].records - a[1].records).slice(0, 3);
+    const kept = new Map(rows(table));
+    for (const [key, t] of busiest) assert.deepEqual(kept.get(key), t, key);
   });
 
   it('ranks by records then bytes, folds the rest and OTHER into one OTHER row', () => {
@@ -69,7 +109,7 @@ describe('TallyTable', () => {
     t.add('b', 9, 1, 10, 1);
     t.add('c', 5, 1, 20, 0);
     t.add('d', 1, 1, 1, 0);
-    t.add('e', 2, 2, 2, 2); // past the cap: OTHER
+    t.add('e', 2, 2, 2, 2); // past the cap: its own row until a trim, OTHER in a top that leaves it out
     assert.deepEqual(t.top(2), [
       ['b', { records: 9, packets: 1, bytes: 10, rejects: 1 }],
       ['c', { records: 5, packets: 1, bytes: 20, rejects: 0 }],

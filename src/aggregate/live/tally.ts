@@ -18,9 +18,16 @@ export interface TallyData<K> {
 const WIDTH = 4;
 
 /**
- * Tallies by key with a cap on distinct keys: past the cap, new keys count under OTHER, so memory is bounded
- * whatever the cardinality. Tables add and subtract (a sliding window adds the newest bucket and subtracts the
- * one that left); a key that drops to zero is removed.
+ * Tallies by key, keeping the largest keys when there are more than `cap`: the table holds up to half as many again,
+ * and then the smallest rows are folded into OTHER until `cap` are left (and `compact` leaves `cap`). Memory is
+ * bounded whatever the cardinality, and a busy key is kept however late it first shows up (a table that simply
+ * refused keys past its cap lost the busiest places of a busy second to OTHER, in whatever order they came).
+ * Counts never get lost: every table adds up to what was added to it.
+ *
+ * Tables add and subtract (a sliding window adds the newest bucket and subtracts the one that left). A row may hold
+ * less than its key's true count, the rest being in OTHER since a trim; so a subtraction that takes a row below
+ * zero takes the difference from OTHER, and a row that reaches zero records is removed, anything left in it going
+ * to OTHER. Rows are never above the truth, and the sums stay exact.
  *
  * The counts live in one array of numbers, a row of four per key, and the Map only holds row numbers. An hour
  * window is sixty minute buckets of these tables: an object of four boxed doubles per key cost half as much
@@ -33,22 +40,54 @@ export class TallyTable<K extends string | number> {
   private counts: number[] = [];
   /** Rows freed by keys that dropped to zero, reused before the array grows. */
   private readonly free: number[] = [];
+  /** Keys other than OTHER. */
+  private named = 0;
+  /** Keys held before the smallest are folded into OTHER. */
+  private readonly limit: number;
 
-  constructor(readonly cap: number) {}
+  constructor(readonly cap: number) {
+    this.limit = cap + Math.max(8, cap >> 1);
+  }
 
   add(key: K | typeof OTHER, records: number, packets: number, bytes: number, rejects: number): void {
     let row = this.rows.get(key);
-    if (row === undefined) {
-      const k = this.rows.size >= this.cap ? OTHER : key;
-      row = this.rows.get(k);
-      if (row === undefined) this.rows.set(k, (row = this.newRow()));
-    }
+    if (row === undefined) row = this.newKey(key);
     const c = this.counts;
     const o = row * WIDTH;
     c[o] += records;
     c[o + 1] += packets;
     c[o + 2] += bytes;
     c[o + 3] += rejects;
+  }
+
+  private newKey(key: K | typeof OTHER): number {
+    if (key !== OTHER) {
+      if (this.named >= this.limit) this.trim(this.cap);
+      this.named++;
+    }
+    const row = this.newRow();
+    this.rows.set(key, row);
+    return row;
+  }
+
+  /** Folds all but the `keep` largest keys (by records, then bytes) into OTHER. */
+  private trim(keep: number): void {
+    if (this.named <= keep) return;
+    const c = this.counts;
+    const order: Array<[K | typeof OTHER, number]> = [];
+    for (const entry of this.rows) if (entry[0] !== OTHER) order.push(entry);
+    order.sort((a, b) => c[b[1] * WIDTH] - c[a[1] * WIDTH] || c[b[1] * WIDTH + 2] - c[a[1] * WIDTH + 2]);
+    for (let i = keep; i < order.length; i++) this.fold(order[i][0], order[i][1]);
+  }
+
+  /** Moves a key's counts into OTHER and frees its row. */
+  private fold(key: K | typeof OTHER, row: number): void {
+    const c = this.counts;
+    const o = row * WIDTH;
+    this.rows.delete(key);
+    this.named--;
+    this.free.push(row);
+    if (c[o] > 0 || c[o + 1] > 0 || c[o + 2] > 0 || c[o + 3] > 0) this.add(OTHER, c[o], c[o + 1], c[o + 2], c[o + 3]);
   }
 
   addTable(other: TallyTable<K>, sign: 1 | -1 = 1): void {
@@ -112,9 +151,16 @@ export class TallyTable<K extends string | number> {
     return out;
   }
 
-  /** Drops the slack the array kept for growth: for a table that is done growing (a closed minute). */
+  /** Trims to `cap` keys and drops the slack the array kept for growth: for a table that is done growing. */
   compact(): void {
-    this.counts = this.counts.slice();
+    this.trim(this.cap);
+    const dense: number[] = [];
+    for (const [key, row] of this.rows) {
+      this.rows.set(key, dense.length / WIDTH);
+      for (let j = row * WIDTH; j < row * WIDTH + WIDTH; j++) dense.push(this.counts[j]);
+    }
+    this.counts = dense;
+    this.free.length = 0;
   }
 
   get size(): number {
@@ -122,18 +168,37 @@ export class TallyTable<K extends string | number> {
   }
 
   private subtract(key: K | typeof OTHER, records: number, packets: number, bytes: number, rejects: number): void {
-    let k = key;
-    let row = this.rows.get(k);
-    if (row === undefined) row = this.rows.get((k = OTHER));
+    const row = key === OTHER ? undefined : this.rows.get(key);
+    if (row === undefined) {
+      this.takeFromOther(records, packets, bytes, rejects);
+      return;
+    }
+    const c = this.counts;
+    const o = row * WIDTH;
+    // Below zero: the row held less than the truth (a trim moved the rest to OTHER), so OTHER gives the difference.
+    const r = c[o] - records;
+    const p = c[o + 1] - packets;
+    const b = c[o + 2] - bytes;
+    const x = c[o + 3] - rejects;
+    c[o] = Math.max(0, r);
+    c[o + 1] = Math.max(0, p);
+    c[o + 2] = Math.max(0, b);
+    c[o + 3] = Math.max(0, x);
+    if (c[o] <= 0) this.fold(key, row);
+    if (r < 0 || p < 0 || b < 0 || x < 0) this.takeFromOther(Math.max(0, -r), Math.max(0, -p), Math.max(0, -b), Math.max(0, -x));
+  }
+
+  private takeFromOther(records: number, packets: number, bytes: number, rejects: number): void {
+    const row = this.rows.get(OTHER);
     if (row === undefined) return;
     const c = this.counts;
     const o = row * WIDTH;
-    c[o] -= records;
-    c[o + 1] -= packets;
-    c[o + 2] -= bytes;
-    c[o + 3] -= rejects;
+    c[o] = Math.max(0, c[o] - records);
+    c[o + 1] = Math.max(0, c[o + 1] - packets);
+    c[o + 2] = Math.max(0, c[o + 2] - bytes);
+    c[o + 3] = Math.max(0, c[o + 3] - rejects);
     if (c[o] <= 0) {
-      this.rows.delete(k);
+      this.rows.delete(OTHER);
       this.free.push(row);
     }
   }
