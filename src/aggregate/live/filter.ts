@@ -39,40 +39,41 @@ export function matchFact(key: string, f: LiveFilter): string[] | null {
 export function filterTables(source: Tables, f: LiveFilter): Tables {
   const out = new Tables(WINDOW_CAPS);
   const sum = out.totals;
+  const country = given(f) === 'country';
+  if (country) fromCountryTables(source, out, f.country!);
   source.facts.forEach((key, n, p, by, x) => {
     if (key === OTHER) return;
     const parts = matchFact(key, f);
     if (parts === null) return;
-    const [country, place, asn, port, action, direction, iface] = parts;
+    const [cc, place, asn, port, action, direction, iface] = parts;
     sum.records += n;
     sum.packets += p;
     sum.bytes += by;
     sum.rejects += x;
-    out.countries.add(country, n, p, by, x);
-    if (place !== '') out.places.add(place, n, p, by, x);
+    out.countries.add(cc, n, p, by, x);
     out.asns.add(Number(asn), n, p, by, x);
-    out.ports.add(port, n, p, by, x);
-    out.protocols.add(Number(port.split('/')[0]), n, p, by, x);
     out.actions.add(action, n, p, by, x);
     out.directions.add(direction, n, p, by, x);
     out.interfaces.add(iface, n, p, by, x);
     out.facts.add(key, n, p, by, x);
-    out.countryPorts.add(`${country} ${port}`, n, p, by, x);
+    if (country) return;
+    if (place !== '') out.places.add(place, n, p, by, x);
+    out.ports.add(port, n, p, by, x);
+    out.protocols.add(Number(port.split('/')[0]), n, p, by, x);
+    out.countryPorts.add(`${cc} ${port}`, n, p, by, x);
   });
   const exact = exactly(source, f);
-  if (exact !== undefined && exact.records > sum.records) {
-    const r = exact.records - sum.records;
-    const p = Math.max(0, exact.packets - sum.packets);
-    const by = Math.max(0, exact.bytes - sum.bytes);
-    const x = Math.max(0, exact.rejects - sum.rejects);
-    sum.records += r;
-    sum.packets += p;
-    sum.bytes += by;
-    sum.rejects += x;
-    // Where the filter names a table's key, the rest is that key's; elsewhere it is OTHER.
-    const known = new Map(ownKeys(out, f));
-    for (const table of [out.countries, out.places, out.asns, out.ports, out.protocols, out.actions, out.directions,
-      out.interfaces, out.facts, out.countryPorts] as AnyTable[]) table.add(known.get(table) ?? OTHER, r, p, by, x);
+  if (exact !== undefined && exact.records > sum.records) Object.assign(sum, exact);
+  // What a table could not break down is OTHER's, or the filtered key's where the filter names one. Places are left
+  // as they are: records located no closer than a country have no place, so that table never adds up to the total.
+  const known = new Map(ownKeys(out, f));
+  for (const table of [out.countries, out.asns, out.ports, out.protocols, out.actions, out.directions, out.interfaces,
+    out.facts, out.countryPorts] as AnyTable[]) {
+    const has = table.sum();
+    if (sum.records > has.records) {
+      table.add(known.get(table) ?? OTHER, sum.records - has.records, Math.max(0, sum.packets - has.packets),
+        Math.max(0, sum.bytes - has.bytes), Math.max(0, sum.rejects - has.rejects));
+    }
   }
   return out;
 }
@@ -114,8 +115,7 @@ export function filterTotals(source: Tables, f: LiveFilter): Tally {
  * country. A row is never above the truth, so this is the better of two lower bounds.
  */
 function exactly(t: Tables, f: LiveFilter): Tally | undefined {
-  const given = Object.entries(f).filter(([, v]) => v !== undefined).map(([k]) => k).sort().join(',');
-  switch (given) {
+  switch (given(f)) {
     case 'country': return t.countries.get(f.country!);
     case 'place': return t.places.get(f.place!);
     case 'asn': return t.asns.get(f.asn!);
@@ -127,4 +127,27 @@ function exactly(t: Tables, f: LiveFilter): Tally | undefined {
     case 'country,port,protocol': return t.countryPorts.get(`${f.country} ${f.protocol}/${f.port}`);
     default: return undefined;
   }
+}
+
+/** The fields a filter sets, sorted and comma-joined. */
+function given(f: LiveFilter): string {
+  return Object.entries(f).filter(([, v]) => v !== undefined).map(([k]) => k).sort().join(',');
+}
+
+/**
+ * Narrowed to a country, the places and ports need no facts: a place key starts with its country, and the window
+ * counts ports per country (`out` gets them before any fact). Those tables of the window keep their busiest rows, where the facts (every combination)
+ * keep a busy window's largest combinations only.
+ */
+function fromCountryTables(source: Tables, out: Tables, country: string): void {
+  source.places.forEach((key, n, p, by, x) => {
+    if (key !== OTHER && key.startsWith(`${country}\t`)) out.places.add(key, n, p, by, x);
+  });
+  source.countryPorts.forEach((key, n, p, by, x) => {
+    if (key === OTHER || !key.startsWith(`${country} `)) return;
+    const port = key.slice(country.length + 1);
+    out.ports.add(port, n, p, by, x);
+    out.protocols.add(Number(port.split('/')[0]), n, p, by, x);
+    out.countryPorts.add(key, n, p, by, x);
+  });
 }

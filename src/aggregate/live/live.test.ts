@@ -318,6 +318,10 @@ describe('busy streams (more keys than the tables hold)', () => {
       const f = agg.filtered(window, { country: 'C3' }, 'test', now * 1000);
       assert.equal(f.totals.records, c3, `${window}: filtered total`);
       assert.deepEqual(f.countries.map((r) => [r.key, r.records]), [['C3', c3]]);
+      const shown = new Map(f.places.map((r) => [r.key, r.records]));
+      for (const [key, n] of [...exact].filter(([k]) => k.startsWith('C3')).sort((a, b) => b[1] - a[1]).slice(0, 20)) {
+        assert.equal(shown.get(key), n, `${window}: ${key} in the filtered view`);
+      }
       for (const table of ['asns', 'ports', 'actions'] as const) assert.equal(f[table].reduce((a, r) => a + r.records, 0), c3, table);
       assert.equal(f.series.records.reduce((a, b) => a + b, 0), c3, `${window}: filtered series`);
     }

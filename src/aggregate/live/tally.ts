@@ -114,6 +114,19 @@ export class TallyTable<K extends string | number> {
     for (let i = 0; i < d.keys.length; i++) this.add(d.keys[i], c[4 * i], c[4 * i + 1], c[4 * i + 2], c[4 * i + 3]);
   }
 
+  /** Every row added up, OTHER included. */
+  sum(): Tally {
+    const s = { records: 0, packets: 0, bytes: 0, rejects: 0 };
+    const c = this.counts;
+    for (const row of this.rows.values()) {
+      s.records += c[row * WIDTH];
+      s.packets += c[row * WIDTH + 1];
+      s.bytes += c[row * WIDTH + 2];
+      s.rejects += c[row * WIDTH + 3];
+    }
+    return s;
+  }
+
   has(key: K | typeof OTHER): boolean {
     return this.rows.has(key);
   }
