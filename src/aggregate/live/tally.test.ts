@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { OTHER, TallyTable, type Tally } from './tally.js';
+import { kthLargest, OTHER, TallyTable, type Tally } from './tally.js';
 
 /** The truth: every key counted, no cap. */
 class Exact {
@@ -52,6 +52,18 @@ function random(seed: number): (n: number) => number {
 
 /** A key with a Zipf-like popularity: k0 is drawn most, k1 half as often… */
 const zipfKey = (next: (n: number) => number, keys: number) => `k${Math.floor(keys ** (next(1_000_000) / 1_000_000)) - 1}`;
+
+describe('kthLargest', () => {
+  it('finds the k-th largest as sorting does, duplicates included', () => {
+    const next = random(5);
+    for (let round = 0; round < 200; round++) {
+      const values = Float64Array.from({ length: 1 + next(60) }, () => next(round % 2 === 0 ? 5 : 1000));
+      const sorted = [...values].sort((a, b) => b - a);
+      const k = 1 + next(values.length);
+      assert.equal(kthLargest(values, k), sorted[k - 1], `${sorted} k=${k}`);
+    }
+  });
+});
 
 describe('TallyTable', () => {
   it('keeps exactly the largest keys of a pass over distinct keys, whatever their order, and folds the rest into OTHER', () => {

@@ -70,14 +70,28 @@ export class TallyTable<K extends string | number> {
     return row;
   }
 
-  /** Folds all but the `keep` largest keys (by records, then bytes) into OTHER. */
+  /**
+   * Folds all but the `keep` largest keys (by records, then bytes) into OTHER. In linear time: the records of the
+   * keep-th largest row are found by selection, and only the rows tied at that count are sorted.
+   */
   private trim(keep: number): void {
     if (this.named <= keep) return;
     const c = this.counts;
-    const order: Array<[K | typeof OTHER, number]> = [];
-    for (const entry of this.rows) if (entry[0] !== OTHER) order.push(entry);
-    order.sort((a, b) => c[b[1] * WIDTH] - c[a[1] * WIDTH] || c[b[1] * WIDTH + 2] - c[a[1] * WIDTH + 2]);
-    for (let i = keep; i < order.length; i++) this.fold(order[i][0], order[i][1]);
+    const records = new Float64Array(this.named);
+    let i = 0;
+    for (const [key, row] of this.rows) if (key !== OTHER) records[i++] = c[row * WIDTH];
+    const least = kthLargest(records, keep);
+    let above = 0;
+    for (let j = 0; j < records.length; j++) if (records[j] > least) above++;
+    const tied: Array<[K | typeof OTHER, number]> = [];
+    for (const entry of this.rows) {
+      if (entry[0] === OTHER) continue;
+      const r = c[entry[1] * WIDTH];
+      if (r < least) this.fold(entry[0], entry[1]);
+      else if (r === least) tied.push(entry);
+    }
+    tied.sort((a, b) => c[b[1] * WIDTH + 2] - c[a[1] * WIDTH + 2]);
+    for (let j = keep - above; j < tied.length; j++) this.fold(tied[j][0], tied[j][1]);
   }
 
   /** Moves a key's counts into OTHER and frees its row. */
@@ -231,4 +245,31 @@ export class TallyTable<K extends string | number> {
     const c = this.counts;
     return { records: c[o], packets: c[o + 1], bytes: c[o + 2], rejects: c[o + 3] };
   }
+}
+
+/** The k-th largest of `values` (1-based), by quickselect; reorders `values`. */
+export function kthLargest(values: Float64Array, k: number): number {
+  let lo = 0;
+  let hi = values.length - 1;
+  const want = k - 1;
+  while (lo < hi) {
+    const pivot = values[(lo + hi) >>> 1];
+    let i = lo;
+    let j = hi;
+    while (i <= j) {
+      while (values[i] > pivot) i++;
+      while (values[j] < pivot) j--;
+      if (i <= j) {
+        const t = values[i];
+        values[i] = values[j];
+        values[j] = t;
+        i++;
+        j--;
+      }
+    }
+    if (want <= j) hi = j;
+    else if (want >= i) lo = i;
+    else return values[want];
+  }
+  return values[want];
 }
