@@ -90,8 +90,8 @@ export class SecondAccumulator {
       byInterface.add(cells.interfaces[slot], c, o);
       byCountryPort.add(loc.countryId * 2 ** 24 + (combo >>> 5), c, o, loc.geo.country_code ?? '??');
     }
-    yield* this.addFacts(b);
-    byLocation.each((loc, n, p, by, x) => this.addLocation(b, loc, places, orgs, n, p, by, x));
+    const inFacts = yield* this.addFacts(b);
+    byLocation.each((loc, n, p, by, x) => this.addLocation(b, loc, n, p, by, x));
     byCombo.each((combo, n, p, by, x) => {
       const protocol = combo >>> 21;
       b.ports.add(portName(combo), n, p, by, x);
@@ -115,6 +115,7 @@ export class SecondAccumulator {
     b.addresses.addAll(counted);
     b.addresses.unranked(this.addresses.unranked);
     b.distinct.merge(this.distinct.registers);
+    byLocation.each((loc) => noteNames(b, loc, inFacts.has(loc), places, orgs));
     return b;
   }
 
@@ -122,7 +123,7 @@ export class SecondAccumulator {
    * Cells into the bucket's fact rows, largest first: a busy second has many more cells than the table has rows,
    * and the rows should go to the cells that carry the traffic, not to the first ones in hash order.
    */
-  private *addFacts(b: Bucket): Generator<void, void> {
+  private *addFacts(b: Bucket): Generator<void, Set<Located>> {
     const facts = new FactIndex(b);
     const cells = this.cells;
     const c = cells.rows;
@@ -136,22 +137,29 @@ export class SecondAccumulator {
         if ((c[o] >= least) === big) facts.add(loc, cells.comboOf(slot), cells.interfaces[slot], c, o);
       }
     }
+    return facts.named;
   }
 
-  private addLocation(b: Bucket, loc: Located, places: Map<string, PlaceInfo>, orgs: Map<number, string | null>,
-    n: number, p: number, by: number, x: number): void {
+  private addLocation(b: Bucket, loc: Located, n: number, p: number, by: number, x: number): void {
     const g = loc.geo;
     b.countries.add(g.country_code ?? '??', n, p, by, x);
-    if (loc.placeId !== 0) {
-      b.places.add(loc.placeKey, n, p, by, x);
-      if (!places.has(loc.placeKey)) {
-        places.set(loc.placeKey, { country_code: g.country_code, region: g.region, city: g.city, latitude: g.latitude, longitude: g.longitude });
-      }
-    }
-    const asn = g.asn ?? 0;
-    b.asns.add(asn, n, p, by, x);
-    if (!orgs.has(asn)) orgs.set(asn, g.as_org);
+    if (loc.placeId !== 0) b.places.add(loc.placeKey, n, p, by, x);
+    b.asns.add(g.asn ?? 0, n, p, by, x);
   }
+}
+
+/**
+ * Notes the place and organisation names of a location that a row of the bucket uses (its place, its AS number, or
+ * a fact of it): a busy second meets thousands more places than its tables keep, and their names went to the main
+ * thread every second for nothing.
+ */
+function noteNames(b: Bucket, loc: Located, inFacts: boolean, places: Map<string, PlaceInfo>, orgs: Map<number, string | null>): void {
+  const g = loc.geo;
+  if (loc.placeId !== 0 && !places.has(loc.placeKey) && (inFacts || b.places.has(loc.placeKey))) {
+    places.set(loc.placeKey, { country_code: g.country_code, region: g.region, city: g.city, latitude: g.latitude, longitude: g.longitude });
+  }
+  const asn = g.asn ?? 0;
+  if (!orgs.has(asn) && (inFacts || b.asns.has(asn))) orgs.set(asn, g.as_org);
 }
 
 /** The four counts of a cell summed under a key, in first-seen order, with a note kept from the first. */
@@ -189,6 +197,8 @@ class Sums<K> {
  * Map lookups and no string. Fact keys are texts (see factKey) made once per new fact.
  */
 class FactIndex {
+  /** Locations some fact row names (their place and organisation names are needed). */
+  readonly named = new Set<Located>();
   private readonly rows = new Map<number | string, Map<number, string>>();
   private readonly interfaces = new Map<string, number>();
 
@@ -215,6 +225,7 @@ class FactIndex {
           port: portName(combo), protocol: protocol === 255 ? -1 : protocol, action: ACTIONS[(combo >>> 3) & 3],
           direction: DIRECTIONS[combo & 7], iface,
         });
+        this.named.add(loc);
       }
       byWhat.set(what, key);
     }
