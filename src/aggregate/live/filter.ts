@@ -34,7 +34,8 @@ export function matchFact(key: string, f: LiveFilter): string[] | null {
  * Tables holding only what matches a filter (totals.flows and status counts are not filterable). They are made
  * from the facts (every combination of the dimensions), which a busy window holds only its largest of; so when a
  * table of the window counts the filter's records on its own (`exactly`), the totals come from there, and what the
- * facts could not break down is counted under OTHER in every table.
+ * facts could not break down is counted under OTHER in every table. A country's places and ports come from the
+ * window's per-country tables (see fromCountryTables).
  */
 export function filterTables(source: Tables, f: LiveFilter): Tables {
   const out = new Tables(WINDOW_CAPS);
@@ -136,8 +137,8 @@ function given(f: LiveFilter): string {
 
 /**
  * Narrowed to a country, the places and ports need no facts: a place key starts with its country, and the window
- * counts ports per country (`out` gets them before any fact). Those tables of the window keep their busiest rows, where the facts (every combination)
- * keep a busy window's largest combinations only.
+ * counts ports per country. Those tables keep the window's busiest rows, where the facts (every combination) keep
+ * only a busy window's largest combinations. `out` gets them before any fact.
  */
 function fromCountryTables(source: Tables, out: Tables, country: string): void {
   source.places.forEach((key, n, p, by, x) => {
