@@ -328,6 +328,35 @@ describe('busy streams (more keys than the tables hold)', () => {
   });
 });
 
+describe('names of places', () => {
+  it('keeps the name of every place a window lists, though the hour keeps other places than the last minute', () => {
+    // 7,000 places in turn over an hour and more: more names than are kept, so they are pruned every minute. Each
+    // window keeps its own busiest places, and every one of them must still have a name for the map to draw it.
+    const start = 1_900_000_000 - (1_900_000_000 % 60);
+    const agg = new LiveAggregator(start);
+    const info = (key: string): PlaceInfo => ({ country_code: 'XX', region: null, city: key, latitude: 1, longitude: 2 });
+    const end = 61 * 60 + 5;
+    for (let s = 0; s < end; s++) {
+      const b = new Bucket(0, SECOND_CAPS);
+      const names: Array<[string, PlaceInfo]> = [];
+      for (let j = 0; j < 10; j++) {
+        const key = `XX\t\tplace ${(s * 10 + j) % 7000}`;
+        const n = 1000 + ((s * 7 + j * 13) % 5000);
+        b.places.add(key, n, n, n, 0);
+        b.totals.records += n;
+        names.push([key, info(key)]);
+      }
+      agg.arrive(b, names, [], 0);
+      agg.tick(start + s + 1);
+    }
+    for (const window of ['1m', '15m', '1h'] as const) {
+      const s = agg.summary(window, 'test', (start + end) * 1000);
+      const unnamed = s.places.filter((p) => p.latitude === null).map((p) => p.key);
+      assert.deepEqual(unnamed, [], `${window}: places without a name`);
+    }
+  });
+});
+
 describe('sketches', () => {
   it('HyperLogLog estimates within 5 % and merges like a union', () => {
     const a = new HyperLogLog();

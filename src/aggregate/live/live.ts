@@ -1,7 +1,7 @@
 import type { FlowView } from '../../enrich/flow-view.js';
 import type { FlowLine } from '../../parse/line.js';
 import { SecondCounter } from './counter.js';
-import { Bucket, MINUTE_CAPS, Tables, WINDOW_CAPS } from './bucket.js';
+import { Bucket, FACT_SEP, MINUTE_CAPS, Tables, WINDOW_CAPS } from './bucket.js';
 import { filterTables, filterTotals, type LiveFilter } from './filter.js';
 import { HyperLogLog } from './hll.js';
 import { ADDRESS_ROWS, buildSummary, type PlaceInfo, type WindowSummary } from './summary.js';
@@ -121,14 +121,25 @@ export class LiveAggregator {
     this.prune();
   }
 
-  /** Drops place and organisation names no table refers to any more. */
+  /**
+   * Drops place and organisation names no window refers to any more, by a row or a fact. Each window keeps its own
+   * busiest keys: a place busy in the last minute may be far from the hour's busiest, and the 1m map needs its name.
+   */
   private prune(): void {
-    if (this.places.size > 2 * WINDOW_CAPS.places) {
-      for (const key of this.places.keys()) if (!this.windows['1h'].places.has(key)) this.places.delete(key);
+    if (this.places.size <= 2 * WINDOW_CAPS.places && this.orgs.size <= 2 * WINDOW_CAPS.asns) return;
+    const places = new Set<string>();
+    const asns = new Set<number | string>();
+    for (const w of Object.values(this.windows)) {
+      w.places.forEach((key) => places.add(key));
+      w.asns.forEach((key) => asns.add(key));
+      w.facts.forEach((key) => {
+        const [, place, asn] = key.split(FACT_SEP);
+        places.add(place);
+        asns.add(Number(asn));
+      });
     }
-    if (this.orgs.size > 2 * WINDOW_CAPS.asns) {
-      for (const key of this.orgs.keys()) if (!this.windows['1h'].asns.has(key)) this.orgs.delete(key);
-    }
+    for (const key of this.places.keys()) if (!places.has(key)) this.places.delete(key);
+    for (const key of this.orgs.keys()) if (!asns.has(key)) this.orgs.delete(key);
   }
 
   private reset(now: number): void {
