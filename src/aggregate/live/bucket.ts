@@ -98,6 +98,11 @@ export function factKey(r: LiveRecord): string {
   return `${r.country}${FACT_SEP}${r.place ?? ''}${FACT_SEP}${r.asn}${FACT_SEP}${r.port}${FACT_SEP}${r.action}${FACT_SEP}${r.direction}${FACT_SEP}${r.iface}`;
 }
 
+/** A fact key's parts as texts, in factKey's order: country, place ('' for none), asn, port, action, direction, iface. */
+export function factParts(key: string): string[] {
+  return key.split(FACT_SEP);
+}
+
 /** A second or a minute of records: the tables, plus the sketches that merge but do not subtract. */
 export class Bucket extends Tables {
   readonly addresses: TopK;

@@ -1,4 +1,4 @@
-import { FACT_SEP, Tables, WINDOW_CAPS } from './bucket.js';
+import { factParts, Tables, WINDOW_CAPS } from './bucket.js';
 import { OTHER, type Tally, type TallyTable } from './tally.js';
 
 /** What a view can be narrowed to; absent fields match everything. */
@@ -15,7 +15,7 @@ export interface LiveFilter {
 
 /** A fact key split into its parts, or null when it does not match the filter. */
 export function matchFact(key: string, f: LiveFilter): string[] | null {
-  const [country, place, asn, port, action, direction, iface] = key.split(FACT_SEP);
+  const [country, place, asn, port, action, direction, iface] = factParts(key);
   if (f.country !== undefined && country !== f.country) return null;
   if (f.place !== undefined && place !== f.place) return null;
   if (f.asn !== undefined && Number(asn) !== f.asn) return null;

@@ -1,9 +1,10 @@
 import type { FlowView } from '../../enrich/flow-view.js';
 import type { FlowLine } from '../../parse/line.js';
 import { SecondCounter } from './counter.js';
-import { Bucket, FACT_SEP, MINUTE_CAPS, Tables, WINDOW_CAPS } from './bucket.js';
+import { Bucket, factParts, MINUTE_CAPS, Tables, WINDOW_CAPS } from './bucket.js';
 import { filterTables, filterTotals, type LiveFilter } from './filter.js';
 import { HyperLogLog } from './hll.js';
+import { OTHER } from './tally.js';
 import { ADDRESS_ROWS, buildSummary, type PlaceInfo, type WindowSummary } from './summary.js';
 
 export const WINDOWS = { '1m': 60, '15m': 900, '1h': 3600 } as const;
@@ -133,7 +134,8 @@ export class LiveAggregator {
       w.places.forEach((key) => places.add(key));
       w.asns.forEach((key) => asns.add(key));
       w.facts.forEach((key) => {
-        const [, place, asn] = key.split(FACT_SEP);
+        if (key === OTHER) return;
+        const [, place, asn] = factParts(key);
         places.add(place);
         asns.add(Number(asn));
       });
