@@ -2,9 +2,9 @@
 // viewers (MQTT.js) and Debian's Chromium for the dashboard's frame rate. node bench/serve.mjs [--long]
 import { spawn } from 'node:child_process';
 import { createServer } from 'node:net';
-import mqtt from 'mqtt';
 import { chromium } from 'playwright-core';
 import { FlowLogGenerator } from '../dist/sources/demo/generator.js';
+import { viewers } from './viewers.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -37,13 +37,6 @@ async function startServe(extra = []) {
   return { port, url: `http://127.0.0.1:${port}`, stats, peakMiB, rssMiB, stop: () => new Promise((r) => { proc.once('exit', r); proc.kill('SIGTERM'); }) };
 }
 
-/** Lines whose `resource-id` field carries the send time (ms), so a viewer can tell each event's latency. */
-function batch(gen, n, stamp) {
-  let text = 'version account-id interface-id srcaddr dstaddr srcport dstport protocol packets bytes start end action log-status resource-id\n';
-  for (let i = 0; i < n; i++) text += `${gen.line()} ${stamp}\n`;
-  return text;
-}
-
 async function post(url, body) {
   const r = await fetch(`${url}/ingest/lines`, { method: 'POST', body, headers: { 'content-type': 'text/plain' } });
   return r.json();
@@ -52,7 +45,7 @@ async function post(url, body) {
 /** Ingest as fast as it goes for `seconds`, several requests in flight: records/s through the whole pipeline. */
 async function throughput(server, seconds) {
   const gen = new FlowLogGenerator({ seed: 7 });
-  const bodies = Array.from({ length: 8 }, () => batch(gen, 20_000, 0));
+  const bodies = Array.from({ length: 8 }, () => stamped(Array.from({ length: 20_000 }, () => gen.line()), 0));
   const until = Date.now() + seconds * 1000;
   let records = 0;
   const before = (await server.stats()).records;
@@ -72,49 +65,34 @@ async function throughput(server, seconds) {
   return records / elapsed;
 }
 
-async function viewers(server, n) {
-  const clients = await Promise.all(Array.from({ length: n }, (_, i) => mqtt.connectAsync(`ws://127.0.0.1:${server.port}/mqtt`,
-    { clientId: `bench-${i}-${Math.random().toString(16).slice(2)}`, reconnectPeriod: 0 })));
-  // Send time and latency of every sampled event every viewer received.
-  const sent = [];
-  const latencies = [];
-  let messages = 0;
-  for (const c of clients) {
-    c.on('message', (topic, payload) => {
-      messages++;
-      if (!topic.endsWith('/events')) return;
-      const now = Date.now();
-      for (const e of JSON.parse(payload.toString()).events) {
-        const t = Number(e.resource_id);
-        if (t > 0) {
-          sent.push(t);
-          latencies.push(now - t);
-        }
-      }
-    });
-    await c.subscribeAsync(['ipgeolocator/events', 'ipgeolocator/summary/+', 'ipgeolocator/stats']);
-  }
-  return { clients, sent, latencies, messages: () => messages, close: () => Promise.all(clients.map((c) => c.endAsync(true))) };
-}
-
 /**
- * Sends `rate` records/s for `seconds` in 20 batches a second, each line stamped with its send time. Returns the
- * rate achieved and when sending started.
+ * Sends `rate` records/s for `seconds` in 20 batches a second, each line stamped with its send time. The lines are
+ * generated beforehand (a pool of up to 400,000, used in turn), so that building them neither delays a send nor
+ * takes the cores from the server while it is measured. Returns the rate achieved and when sending started.
  */
 async function steady(server, rate, seconds) {
   const gen = new FlowLogGenerator({ seed: 11 });
+  // Split from one string: flat slices of it, which join copies fast (each generated line is a rope of pieces, and
+  // joining 5,000 of those took ~20 ms a batch, most of the sender's time).
+  const pool = Array.from({ length: Math.min(rate * seconds, 400_000) }, () => gen.line()).join('\n').split('\n');
   const per = Math.max(1, Math.round(rate / 20));
   const t0 = Date.now();
   let sent = 0;
   for (let i = 0; i < seconds * 20; i++) {
     const due = t0 + i * 50;
     if (due > Date.now()) await sleep(due - Date.now());
-    void post(server.url, batch(gen, per, Date.now()));
+    const from = (i * per) % pool.length;
+    void post(server.url, stamped(pool.slice(from, from + per), Date.now()));
     sent += per;
   }
   await sleep(1500);
   return { achieved: sent / ((Date.now() - t0 - 1500) / 1000), t0 };
 }
+
+const HEADER = 'version account-id interface-id srcaddr dstaddr srcport dstport protocol packets bytes start end action log-status resource-id\n';
+
+/** A body of lines whose `resource-id` field carries the send time (ms), so a viewer can tell each event's latency. */
+const stamped = (lines, stamp) => `${HEADER}${lines.join(` ${stamp}\n`)} ${stamp}\n`;
 
 /** Latency percentiles of the events sent in [from, to). */
 function latencyOf(v, from, to) {
@@ -155,7 +133,7 @@ export async function serveBench({ long = false } = {}) {
   let server = await startServe();
   console.error('serve: ingest throughput, no viewers…');
   out.throughputNoViewers = await throughput(server, 15);
-  const v100 = await viewers(server, 100);
+  const v100 = await viewers(server.port, 100);
   console.error('serve: ingest throughput, 100 viewers…');
   out.throughput100Viewers = await throughput(server, 15);
   await v100.close();
@@ -169,14 +147,15 @@ export async function serveBench({ long = false } = {}) {
   out.latency = [];
   for (const [rate, threads] of [[10_000, null], [100_000, null], [100_000, 0]]) {
     server = await startServe(['--events-per-second', '200', ...(threads === null ? [] : ['--ingest-threads', String(threads)])]);
-    const v = await viewers(server, 100);
+    const v = await viewers(server.port, 100);
     console.error(`serve: latency at ${rate} records/s with 100 viewers${threads === 0 ? ', main thread only' : ''}…`);
     // The first seconds after start-up are reported apart: V8 is still compiling the hot path and the caches are
     // cold, which says how a restart feels, not how the steady state does.
     const { achieved, t0 } = await steady(server, rate, WARM_UP_SECONDS + 20);
     const warm = t0 + WARM_UP_SECONDS * 1000;
-    out.latency.push({ rate, threads, achieved, ...latencyOf(v, warm, Infinity), coldStart: latencyOf(v, 0, warm), peakMiB: await server.peakMiB() });
-    await v.close();
+    const peakMiB = await server.peakMiB();
+    const seen = await v.close();
+    out.latency.push({ rate, threads, achieved, ...latencyOf(seen, warm, Infinity), coldStart: latencyOf(seen, 0, warm), peakMiB });
     await server.stop();
   }
   server = await startServe(['--events-per-second', '200']);

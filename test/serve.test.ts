@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { gzipSync } from 'node:zlib';
 import mqtt from 'mqtt';
+import { WebSocket } from 'ws';
 import pino from 'pino';
 import { ServeConfig, validate } from '../src/config/schema.js';
 import { startServer } from '../src/server/serve.js';
@@ -106,6 +107,31 @@ describe('serve: ingest and live messages', () => {
     const e = events.json.events[0];
     assert.ok('src_geo' in e && 'direction' in e && 'log_status' in e);
     await viewer.endAsync();
+  });
+
+  it('sends each MQTT packet to a WebSocket viewer in one frame, not one frame per piece', async () => {
+    // A raw WebSocket client, so that frames are seen as sent: each 'message' is one frame.
+    const ws = new WebSocket(`ws://127.0.0.1:${server.httpPort}/mqtt`, 'mqtt');
+    const frames: Buffer[] = [];
+    ws.on('message', (data: Buffer) => frames.push(data));
+    await new Promise((r) => ws.once('open', r));
+    const id = Buffer.from('frames');
+    ws.send(Buffer.concat([Buffer.from([0x10, 12 + id.length, 0, 4]), Buffer.from('MQTT'), Buffer.from([4, 2, 0, 60, 0, id.length]), id]));
+    const topic = Buffer.from('ipgeolocator/stats');
+    ws.send(Buffer.concat([Buffer.from([0x82, 5 + topic.length, 0, 1, 0, topic.length]), topic, Buffer.from([0])]));
+    await waitFor('CONNACK, SUBACK and the retained stats', () => frames.some((f) => f[0] >> 4 === 3));
+    ws.close();
+    for (const f of frames) {
+      // Fixed header: type byte, then the remaining length as a variable-length integer (MQTT 3.1.1 §2.2.3).
+      let length = 0;
+      let i = 1;
+      for (let shift = 0; ; shift += 7) {
+        length += (f[i] & 0x7f) << shift;
+        if ((f[i++] & 0x80) === 0) break;
+      }
+      assert.equal(f.length, i + length, `a frame of packet type ${f[0] >> 4} holds ${f.length} bytes, the packet ${i + length}`);
+    }
+    assert.deepEqual(frames.map((f) => f[0] >> 4).slice(0, 2), [2, 9]);
   });
 });
 

@@ -76,6 +76,11 @@ export class EmbeddedBroker implements Publisher {
           ws.close();
           setTimeout(() => ws.terminate(), 2000).unref();
         };
+        // mqtt-packet writes a packet in pieces (header, length, topic, payload) to a corked stream, and ws's stream
+        // sends each piece as a frame of its own: five frames and five system calls a message for every viewer.
+        // One frame for what was corked together instead (MQTT 3.1.1 §6.0 lets a frame hold several or partial
+        // packets).
+        stream._writev = (chunks, done) => stream._write(Buffer.concat(chunks.map((c) => c.chunk as Buffer)), 'binary', done);
         const entry = { bufferedAmount: () => ws.bufferedAmount + stream.writableLength, destroy: () => ws.terminate() };
         this.track(entry, stream);
         this.aedes.handle(stream as never, req as never);

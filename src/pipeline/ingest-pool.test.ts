@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import pino from 'pino';
+import { FlowLogGenerator } from '../sources/demo/generator.js';
 import { IngestPool } from './ingest-pool.js';
 
 const setup = { geoDb: [], asnDb: [], cacheSize: 1000, maxLineBytes: 65536, maxDocumentBytes: 1 << 20, eventsPerSecond: 200, eventIntervalMs: 50 };
@@ -22,6 +23,24 @@ describe('ingest threads', () => {
       assert.equal(pool.size, 1);
       const [second] = await pool.takeSeconds();
       assert.equal(second.bucket.totals.records, 1, 'the new thread counts only what it read');
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it('answer event requests while they flatten a busy second, not after', { timeout: 30_000 }, async () => {
+    const pool = await IngestPool.start(setup, 1, pino({ level: 'silent' }));
+    try {
+      const gen = new FlowLogGenerator({ seed: 3 });
+      const body = Array.from({ length: 100_000 }, () => gen.line()).join('\n');
+      assert.equal((await pool.ingest('http:lines', Buffer.from(body), 'text')).result.accepted, 100_000);
+      const order: string[] = [];
+      const second = pool.takeSeconds().then(([s]) => { order.push('second'); return s; });
+      const events = pool.takeEvents().then(() => order.push('events'));
+      await Promise.all([second, events]);
+      assert.deepEqual(order, ['events', 'second']);
+      const { totals } = (await second).bucket;
+      assert.equal(totals.flows + totals.nodata + totals.skipdata, 100_000);
     } finally {
       await pool.close();
     }

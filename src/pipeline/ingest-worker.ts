@@ -1,6 +1,7 @@
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { parentPort, workerData } from 'node:worker_threads';
 import type { BucketData } from '../aggregate/live/bucket.js';
-import { runToEnd, SecondCounter } from '../aggregate/live/counter.js';
+import { SecondCounter } from '../aggregate/live/counter.js';
 import type { PlaceInfo } from '../aggregate/live/summary.js';
 import { Enricher, type SharedData } from '../enrich/enricher.js';
 import { FlowView } from '../enrich/flow-view.js';
@@ -69,13 +70,21 @@ export class IngestShard {
       return { type: 'ingest', id: m.id, result: await this.intake.ingest(m.name, source, body, m.format), source };
     }
     if (m.type === 'events') return { type: 'events', id: m.id, sample: this.sampler.takeSample() };
-    return { type: 'second', id: m.id, second: this.takeSecond() };
+    return { type: 'second', id: m.id, second: await this.takeSecond() };
   }
 
-  private takeSecond(): SecondData {
+  /**
+   * Flattens the second in steps, between turns of the event loop: a busy second takes this thread tens of
+   * milliseconds, and the bodies and event requests that arrive meanwhile (counted into the next second) should
+   * not wait that long.
+   */
+  private async takeSecond(): Promise<SecondData> {
     const places = new Map<string, PlaceInfo>();
     const orgs = new Map<number, string | null>();
-    const bucket = runToEnd(this.counter.closeSecond(0, places, orgs));
+    const steps = this.counter.closeSecond(0, places, orgs);
+    let step = steps.next();
+    for (; !step.done; step = steps.next()) await nextTurn();
+    const bucket = step.value;
     return { bucket: bucket.toData(), places: [...places], orgs: [...orgs], newestEnd: this.counter.newestEnd };
   }
 }
