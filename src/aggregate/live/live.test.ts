@@ -98,6 +98,7 @@ describe('one window, every table', () => {
       m.set(String(key), (m.get(String(key)) ?? 0) + 1);
     };
     const col = DEFAULT_FORMAT.col;
+    const countryPorts = new Map<string, [number, number]>();
     for (let s = 0; s < 5; s++) {
       agg.tick(start + s);
       for (let i = 0; i < 400; i++) {
@@ -114,9 +115,18 @@ describe('one window, every table', () => {
         count('ports', `${line.nums[col.protocol]}/${service}`);
         count('actions', line.text(col.action));
         count('interfaces', line.text(col.interfaceId));
+        const cp = `${remote.geo.country_code ?? '??'} ${line.nums[col.protocol]}/${service}`;
+        const [r, b] = countryPorts.get(cp) ?? [0, 0];
+        countryPorts.set(cp, [r + 1, b + line.nums[col.bytes]]);
       }
     }
     agg.tick(start + 5);
+    // Each country's three busiest ports (by records, then bytes), as a summary lists them.
+    const ranked = [...countryPorts].sort((a, b) => b[1][0] - a[1][0] || b[1][1] - a[1][1]);
+    for (const c of agg.summary('1m', 'test', (start + 5) * 1000).countries) {
+      const ports = ranked.filter(([k]) => k.startsWith(`${c.key} `)).slice(0, 3).map(([k]) => k.split(' ')[1]);
+      assert.deepEqual(c.top_ports, ports, c.key);
+    }
     // The window's own tables (summaries cut them to what a viewer needs).
     const tables = (agg as unknown as { windows: Record<string, Tables> }).windows['1m'];
     const got = (t: TallyTable<string | number>, key: (k: string) => string = (k) => k) => {

@@ -85,17 +85,26 @@ export class LiveAggregator {
 
   private *closeSecond(): Generator<void, void> {
     const done = yield* this.counter.closeSecond(this.now, this.places, this.orgs);
-    for (const b of this.arrived) done.addBucket(b);
+    // One step per bucket added: each takes a busy second milliseconds to tens of them.
+    const arrived = this.arrived;
     this.arrived = [];
+    for (const b of arrived) {
+      yield;
+      done.addBucket(b);
+    }
     // Trimmed before any window adds it: the 1m window subtracts this very bucket when it leaves.
     done.compact();
+    yield;
     const slot = done.start % 60;
     const old = this.seconds[slot];
     if (old !== undefined) this.windows['1m'].addTables(old, -1);
     this.seconds[slot] = done;
     this.windows['1m'].addTables(done);
-    this.windows['15m'].addTables(done);
-    this.windows['1h'].addTables(done);
+    for (const w of ['15m', '1h'] as const) {
+      yield;
+      this.windows[w].addTables(done);
+    }
+    yield;
     this.minute.addBucket(done);
     this.now++;
     if (this.now % 60 === 0) yield* this.closeMinute();

@@ -80,17 +80,23 @@ function seriesOf(i: Input): WindowSummary['series'] {
 
 const rows = <K extends string | number>(list: Array<[K | typeof OTHER, Tally]>) => list.map(([key, t]) => ({ key, ...t }));
 
-/** The three busiest ports of each country. */
+type Ranked = { port: string; records: number; bytes: number };
+const PORTS_PER_COUNTRY = 3;
+
+/** The three busiest ports (by records, then bytes) of each country, in one pass: no sort of the whole table. */
 function topPortsByCountry(t: Tables): Map<string, string[]> {
-  const out = new Map<string, string[]>();
-  for (const [key] of t.countryPorts.top(t.countryPorts.size)) {
-    if (key === OTHER) continue;
+  const best = new Map<string, Ranked[]>();
+  t.countryPorts.forEach((key, records, _packets, bytes) => {
+    if (key === OTHER) return;
     const [country, port] = key.split(' ');
-    const list = out.get(country) ?? [];
-    if (list.length < 3) list.push(port);
-    out.set(country, list);
-  }
-  return out;
+    let list = best.get(country);
+    if (list === undefined) best.set(country, (list = []));
+    let i = list.length;
+    while (i > 0 && (records > list[i - 1].records || (records === list[i - 1].records && bytes > list[i - 1].bytes))) i--;
+    if (i < PORTS_PER_COUNTRY) list.splice(i, 0, { port, records, bytes });
+    if (list.length > PORTS_PER_COUNTRY) list.pop();
+  });
+  return new Map([...best].map(([country, list]) => [country, list.map((r) => r.port)]));
 }
 
 export function buildSummary(i: Input): WindowSummary {

@@ -130,6 +130,24 @@ describe('TallyTable', () => {
     assert.equal(t.top(10).length, 5);
   });
 
+  it('gives the same top as sorting every key, ties included, with the rest in OTHER', () => {
+    const t = new TallyTable<string>(5000);
+    let seed = 7;
+    const random = () => (seed = (seed * 16807) % 2147483647) / 2147483647;
+    for (let i = 0; i < 4000; i++) t.add(`k${i}`, 1 + Math.floor(random() ** 3 * 50), 1, Math.floor(random() * 4), 0);
+    t.add(OTHER, 3, 3, 3, 3);
+    for (const n of [1, 10, 300, 1999, 2000, 4000]) {
+      const all = rows(t).filter(([k]) => k !== OTHER).sort((a, b) => b[1].records - a[1].records || b[1].bytes - a[1].bytes);
+      const rest = { records: 3, packets: 3, bytes: 3, rejects: 3 };
+      for (const [, r] of all.slice(n)) {
+        rest.records += r.records;
+        rest.packets += r.packets;
+        rest.bytes += r.bytes;
+      }
+      assert.deepEqual(t.top(n), [...all.slice(0, n), [OTHER, rest]], `top ${n}`);
+    }
+  });
+
   it('survives a trip through plain data, as another thread receives it', () => {
     const t = new TallyTable<number>(100);
     for (let i = 0; i < 50; i++) t.add(i % 7, 1, i, i * 1000, i % 2);

@@ -77,9 +77,7 @@ export class TallyTable<K extends string | number> {
   private trim(keep: number): void {
     if (this.named <= keep) return;
     const c = this.counts;
-    const records = new Float64Array(this.named);
-    let i = 0;
-    for (const [key, row] of this.rows) if (key !== OTHER) records[i++] = c[row * WIDTH];
+    const records = this.recordsOfNamed();
     const least = kthLargest(records, keep);
     let above = 0;
     for (let j = 0; j < records.length; j++) if (records[j] > least) above++;
@@ -92,6 +90,14 @@ export class TallyTable<K extends string | number> {
     }
     tied.sort((a, b) => c[b[1] * WIDTH + 2] - c[a[1] * WIDTH + 2]);
     for (let j = keep - above; j < tied.length; j++) this.fold(tied[j][0], tied[j][1]);
+  }
+
+  /** The record counts of every key but OTHER. */
+  private recordsOfNamed(): Float64Array {
+    const records = new Float64Array(this.named);
+    let i = 0;
+    for (const [key, row] of this.rows) if (key !== OTHER) records[i++] = this.counts[row * WIDTH];
+    return records;
   }
 
   /** Moves a key's counts into OTHER and frees its row. */
@@ -162,18 +168,26 @@ export class TallyTable<K extends string | number> {
   /** The n largest by records (then bytes), OTHER last if present. */
   top(n: number): Array<[K | typeof OTHER, Tally]> {
     const c = this.counts;
-    const order: Array<[K | typeof OTHER, number]> = [];
-    for (const entry of this.rows) if (entry[0] !== OTHER) order.push(entry);
-    order.sort((a, b) => c[b[1] * WIDTH] - c[a[1] * WIDTH] || c[b[1] * WIDTH + 2] - c[a[1] * WIDTH + 2]);
-    const out: Array<[K | typeof OTHER, Tally]> = order.slice(0, n).map(([key, row]) => [key, this.tallyOf(row)]);
     const sum = this.get(OTHER) ?? { records: 0, packets: 0, bytes: 0, rejects: 0 };
-    for (let i = n; i < order.length; i++) {
-      const o = order[i][1] * WIDTH;
+    const fold = (row: number) => {
+      const o = row * WIDTH;
       sum.records += c[o];
       sum.packets += c[o + 1];
       sum.bytes += c[o + 2];
       sum.rejects += c[o + 3];
+    };
+    // Only keys at or above the n-th largest count are sorted (a summary asks for 300 of up to 4,500 keys, every
+    // second); the rest go straight to OTHER.
+    const least = this.named > 2 * n && n > 0 ? kthLargest(this.recordsOfNamed(), n) : -Infinity;
+    const order: Array<[K | typeof OTHER, number]> = [];
+    for (const entry of this.rows) {
+      if (entry[0] === OTHER) continue;
+      if (c[entry[1] * WIDTH] >= least) order.push(entry);
+      else fold(entry[1]);
     }
+    order.sort((a, b) => c[b[1] * WIDTH] - c[a[1] * WIDTH] || c[b[1] * WIDTH + 2] - c[a[1] * WIDTH + 2]);
+    const out: Array<[K | typeof OTHER, Tally]> = order.slice(0, n).map(([key, row]) => [key, this.tallyOf(row)]);
+    for (let i = n; i < order.length; i++) fold(order[i][1]);
     if (sum.records > 0) out.push([OTHER, sum]);
     return out;
   }
