@@ -18,8 +18,9 @@ peers, fed as fast as they go, V8 heap after a full GC, every 10 minutes): ${s.p
   return `## serve: the live path
 
 A \`serve\` process on this machine, fed by HTTP ingest (\`POST /ingest/lines\`, 20,000 lines a request, two requests in
-flight) from the benchmark process, which also runs the MQTT.js viewers — both share the same two cores. The server
-runs with its default ingest threads (one per core: two here), which read the bodies beside the main thread.
+flight) from the benchmark process, which also runs the MQTT.js viewers on a thread of its own — all share the same
+two cores. The lines are generated before the clock starts. The server runs with its default ingest threads (one per
+core: two here), which read the bodies beside the main thread.
 
 - Ingest → parse → classify → enrich → aggregate → publish: **${k(s.throughputNoViewers)} records/s** with no viewer,
   **${k(s.throughput100Viewers)} records/s** with 100 MQTT-over-WebSocket viewers subscribed to every topic (peak ${s.peakMiBAfterThroughput} MiB).
@@ -27,10 +28,13 @@ runs with its default ingest threads (one per core: two here), which read the bo
   ` : ''}The count is the requests' \`accepted\`, checked against the server's own count. Runs before 2026-11-27
   reported about half the true rate: the bench lost updates to its counter between two requests in flight.
 
-Ingest-to-viewer latency: each line carries its send time; every viewer measures, for each sampled event it receives,
-now minus that time (events are batched every 50 ms, so about 25 ms of it is batching by design). Each rate runs
-on a fresh server for 25 s; p50, p99 and max are over events sent after the first 5 s, and the first 5 s (V8 still
-compiling the hot path, cold caches: what a restart feels like) are given apart.
+Ingest-to-viewer latency: each line carries its send time, stamped as its request is sent (20 requests a second);
+every viewer measures, for each sampled event it receives, now minus that time (events are batched every 50 ms, so
+about 25 ms of it is batching by design). Each rate runs on a fresh server for 25 s; p50, p99 and max are over
+events sent after the first 5 s, and the first 5 s (V8 still compiling the hot path, cold caches: what a restart
+feels like) are given apart. Runs before 2026-11-28 (fifth session) built each request's lines as they were sent,
+and read the viewers' messages on the sending thread: up to ~20 ms of building a request, and the viewers'
+reading, were in the measured latency, and the sender took most of a core from the server.
 
 | input rate | viewers | p50 ms | p99 ms | max ms | samples | first 5 s: p99 / max ms | server peak MiB |
 | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |

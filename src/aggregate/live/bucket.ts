@@ -1,5 +1,5 @@
 import { HyperLogLog } from './hll.js';
-import { TallyTable, type TallyData } from './tally.js';
+import { FrozenTally, TallyTable, type TallyData } from './tally.js';
 import { TopK, type TopKData } from './top-k.js';
 
 /** The keys of one fact row (see factKey). */
@@ -71,7 +71,7 @@ export class Tables {
     for (const name of TABLE_NAMES) this[name].compact();
   }
 
-  addTables(o: Tables, sign: 1 | -1 = 1): void {
+  addTables(o: Tables | FrozenBucket, sign: 1 | -1 = 1): void {
     this.totals.records += sign * o.totals.records;
     this.totals.packets += sign * o.totals.packets;
     this.totals.bytes += sign * o.totals.bytes;
@@ -113,10 +113,18 @@ export class Bucket extends Tables {
     this.addresses = new TopK(caps.addresses);
   }
 
-  addBucket(o: Bucket): void {
+  addBucket(o: Bucket | FrozenBucket): void {
     this.addTables(o);
     this.addresses.merge(o.addresses);
     this.distinct.merge(o.distinct.registers);
+  }
+
+  /**
+   * The bucket as it stands, for reading only: a closed second or minute is kept for up to an hour, and frozen
+   * it takes about half the memory (see TallyTable.freeze).
+   */
+  freeze(): FrozenBucket {
+    return new FrozenBucket(this);
   }
 
   /** The bucket as plain data (numbers, strings, typed arrays), to hand to another thread. */
@@ -133,6 +141,41 @@ export class Bucket extends Tables {
     b.addresses.mergeData(d.addresses);
     b.distinct.merge(d.distinct);
     return b;
+  }
+}
+
+/** A closed second or minute (Bucket.freeze): its tables frozen, its sketches as they were. */
+export class FrozenBucket {
+  readonly start: number;
+  readonly totals: Tables['totals'];
+  readonly addresses: TopK;
+  readonly distinct: HyperLogLog;
+  readonly countries: FrozenTally<string>;
+  readonly places: FrozenTally<string>;
+  readonly asns: FrozenTally<number>;
+  readonly ports: FrozenTally<string>;
+  readonly protocols: FrozenTally<number>;
+  readonly actions: FrozenTally<string>;
+  readonly directions: FrozenTally<string>;
+  readonly interfaces: FrozenTally<string>;
+  readonly facts: FrozenTally<string>;
+  readonly countryPorts: FrozenTally<string>;
+
+  constructor(b: Bucket) {
+    this.start = b.start;
+    this.totals = { ...b.totals };
+    this.addresses = b.addresses;
+    this.distinct = b.distinct;
+    this.countries = b.countries.freeze();
+    this.places = b.places.freeze();
+    this.asns = b.asns.freeze();
+    this.ports = b.ports.freeze();
+    this.protocols = b.protocols.freeze();
+    this.actions = b.actions.freeze();
+    this.directions = b.directions.freeze();
+    this.interfaces = b.interfaces.freeze();
+    this.facts = b.facts.freeze();
+    this.countryPorts = b.countryPorts.freeze();
   }
 }
 

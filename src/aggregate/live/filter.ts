@@ -1,4 +1,4 @@
-import { factParts, Tables, WINDOW_CAPS } from './bucket.js';
+import { factParts, type FrozenBucket, Tables, WINDOW_CAPS } from './bucket.js';
 import { OTHER, type Tally, type TallyTable } from './tally.js';
 
 /** What a view can be narrowed to; absent fields match everything. */
@@ -97,7 +97,7 @@ function ownKeys(t: Tables, f: LiveFilter): Array<[AnyTable, string | number]> {
 }
 
 /** Records, packets, bytes and rejects that match a filter: exact where a table counts it, else from the facts. */
-export function filterTotals(source: Tables, f: LiveFilter): Tally {
+export function filterTotals(source: Tables | FrozenBucket, f: LiveFilter): Tally {
   const sum = { records: 0, packets: 0, bytes: 0, rejects: 0 };
   source.facts.forEach((key, n, p, by, x) => {
     if (key === OTHER || matchFact(key, f) === null) return;
@@ -115,7 +115,7 @@ export function filterTotals(source: Tables, f: LiveFilter): Tally {
  * (country, place, AS number, protocol, action, direction, interface), a protocol and port, or those with a
  * country. A row is never above the truth, so this is the better of two lower bounds.
  */
-function exactly(t: Tables, f: LiveFilter): Tally | undefined {
+function exactly(t: Tables | FrozenBucket, f: LiveFilter): Tally | undefined {
   switch (given(f)) {
     case 'country': return t.countries.get(f.country!);
     case 'place': return t.places.get(f.place!);

@@ -1,7 +1,7 @@
 import type { FlowView } from '../../enrich/flow-view.js';
 import type { FlowLine } from '../../parse/line.js';
 import { SecondCounter } from './counter.js';
-import { Bucket, factParts, MINUTE_CAPS, Tables, WINDOW_CAPS } from './bucket.js';
+import { Bucket, factParts, type FrozenBucket, MINUTE_CAPS, Tables, WINDOW_CAPS } from './bucket.js';
 import { filterTables, filterTotals, type LiveFilter } from './filter.js';
 import { HyperLogLog } from './hll.js';
 import { OTHER } from './tally.js';
@@ -23,9 +23,9 @@ export class LiveAggregator {
   /** Seconds counted by ingest threads, waiting to be added to the next second closed. */
   private arrived: Bucket[] = [];
   private arrivedNewestEnd = 0;
-  private readonly seconds: Array<Bucket | undefined> = new Array(60);
+  private readonly seconds: Array<FrozenBucket | undefined> = new Array(60);
   private minute: Bucket;
-  private readonly minutes: Array<Bucket | undefined> = new Array(60);
+  private readonly minutes: Array<FrozenBucket | undefined> = new Array(60);
   private readonly windows: Record<WindowName, Tables> = {
     '1m': new Tables(WINDOW_CAPS), '15m': new Tables(WINDOW_CAPS), '1h': new Tables(WINDOW_CAPS),
   };
@@ -60,9 +60,9 @@ export class LiveAggregator {
 
   /** How many table entries the aggregator holds in all its buckets and windows (to check that memory is bounded). */
   footprint(): { buckets: number; entries: number; names: number } {
-    const size = (t: Tables) => t.countries.size + t.places.size + t.asns.size + t.ports.size + t.protocols.size
+    const size = (t: Tables | FrozenBucket) => t.countries.size + t.places.size + t.asns.size + t.ports.size + t.protocols.size
       + t.actions.size + t.directions.size + t.interfaces.size + t.countryPorts.size + t.facts.size;
-    const buckets = [...this.seconds, ...this.minutes, this.minute].filter((b): b is Bucket => b !== undefined);
+    const buckets = [...this.seconds, ...this.minutes, this.minute].filter((b): b is Bucket | FrozenBucket => b !== undefined);
     const entries = buckets.reduce((n, b) => n + size(b), 0) + Object.values(this.windows).reduce((n, t) => n + size(t), 0);
     return { buckets: buckets.length, entries, names: this.places.size + this.orgs.size };
   }
@@ -95,17 +95,20 @@ export class LiveAggregator {
     // Trimmed before any window adds it: the 1m window subtracts this very bucket when it leaves.
     done.compact();
     yield;
-    const slot = done.start % 60;
+    // Kept for a minute, and in the minute bucket's keys for an hour: frozen, a fraction of a Map's memory.
+    const second = done.freeze();
+    yield;
+    const slot = second.start % 60;
     const old = this.seconds[slot];
     if (old !== undefined) this.windows['1m'].addTables(old, -1);
-    this.seconds[slot] = done;
-    this.windows['1m'].addTables(done);
+    this.seconds[slot] = second;
+    this.windows['1m'].addTables(second);
     for (const w of ['15m', '1h'] as const) {
       yield;
-      this.windows[w].addTables(done);
+      this.windows[w].addTables(second);
     }
     yield;
-    this.minute.addBucket(done);
+    this.minute.addBucket(second);
     this.now++;
     if (this.now % 60 === 0) yield* this.closeMinute();
   }
@@ -118,7 +121,7 @@ export class LiveAggregator {
   private *closeMinute(): Generator<void, void> {
     const done = this.minute;
     done.compact();
-    this.minutes[(done.start / 60) % 60] = done;
+    this.minutes[(done.start / 60) % 60] = done.freeze();
     this.minute = new Bucket(this.now, MINUTE_CAPS);
     for (const name of ['15m', '1h'] as const) {
       const rebuilt = new Tables(WINDOW_CAPS);
@@ -164,17 +167,17 @@ export class LiveAggregator {
   }
 
   /** The closed seconds (1m) or minutes (15m, 1h, plus the minute in progress) a window spans, oldest first. */
-  private bucketsOf(window: WindowName): Bucket[] {
+  private bucketsOf(window: WindowName): Array<Bucket | FrozenBucket> {
     if (window === '1m') {
-      return this.seconds.filter((b): b is Bucket => b !== undefined && b.start >= this.now - 60).sort((a, b) => a.start - b.start);
+      return this.seconds.filter((b): b is FrozenBucket => b !== undefined && b.start >= this.now - 60).sort((a, b) => a.start - b.start);
     }
     return [...this.closedMinutes(window), this.minute];
   }
 
   /** The closed minutes a 15m or 1h window spans besides the minute in progress, oldest first. */
-  private closedMinutes(window: '15m' | '1h'): Bucket[] {
+  private closedMinutes(window: '15m' | '1h'): FrozenBucket[] {
     const since = this.minute.start - (window === '15m' ? 14 : 60) * 60;
-    return this.minutes.filter((b): b is Bucket => b !== undefined && b.start >= since).sort((a, b) => a.start - b.start);
+    return this.minutes.filter((b): b is FrozenBucket => b !== undefined && b.start >= since).sort((a, b) => a.start - b.start);
   }
 
   /**

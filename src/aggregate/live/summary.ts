@@ -1,4 +1,4 @@
-import type { Bucket, Tables } from './bucket.js';
+import type { Bucket, FrozenBucket, Tables } from './bucket.js';
 import { HLL_PRECISION, type HyperLogLog } from './hll.js';
 import { OTHER, type Tally } from './tally.js';
 import type { HeavyHitter } from './top-k.js';
@@ -55,7 +55,7 @@ interface Input {
   producer: string;
   generatedAt: number;
   tables: Tables;
-  buckets: Bucket[];
+  buckets: Array<Bucket | FrozenBucket>;
   step: number;
   addresses: HeavyHitter[];
   distinct: HyperLogLog;
@@ -63,7 +63,7 @@ interface Input {
   orgs: Map<number, string | null>;
   newestEnd: number;
   /** Series values per bucket, when they differ from the buckets' own totals (filtered views). */
-  seriesOf?: (b: Bucket) => { records: number; rejects: number; bytes: number; flows: number };
+  seriesOf?: (b: Bucket | FrozenBucket) => { records: number; rejects: number; bytes: number; flows: number };
 }
 
 function seriesOf(i: Input): WindowSummary['series'] {

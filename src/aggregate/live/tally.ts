@@ -110,7 +110,8 @@ export class TallyTable<K extends string | number> {
     if (c[o] > 0 || c[o + 1] > 0 || c[o + 2] > 0 || c[o + 3] > 0) this.add(OTHER, c[o], c[o + 1], c[o + 2], c[o + 3]);
   }
 
-  addTable(other: TallyTable<K>, sign: 1 | -1 = 1): void {
+  addTable(other: TallyTable<K> | FrozenTally<K>, sign: 1 | -1 = 1): void {
+    if (other instanceof FrozenTally) return this.addData(other, sign);
     const c = other.counts;
     for (const [key, row] of other.rows) {
       const o = row * WIDTH;
@@ -129,9 +130,22 @@ export class TallyTable<K extends string | number> {
     return { keys, counts };
   }
 
-  addData(d: TallyData<K>): void {
+  addData(d: TallyData<K>, sign: 1 | -1 = 1): void {
     const c = d.counts;
-    for (let i = 0; i < d.keys.length; i++) this.add(d.keys[i], c[4 * i], c[4 * i + 1], c[4 * i + 2], c[4 * i + 3]);
+    for (let i = 0; i < d.keys.length; i++) {
+      const o = i * WIDTH;
+      if (sign === 1) this.add(d.keys[i], c[o], c[o + 1], c[o + 2], c[o + 3]);
+      else this.subtract(d.keys[i], c[o], c[o + 1], c[o + 2], c[o + 3]);
+    }
+  }
+
+  /**
+   * The table as it stands, for reading only (a closed second or minute): two arrays instead of a Map with its
+   * slack and an array of numbers.
+   */
+  freeze(): FrozenTally<K> {
+    const { keys, counts } = this.toData();
+    return new FrozenTally(keys, counts);
   }
 
   /** Every row added up, OTHER included. */
@@ -258,6 +272,28 @@ export class TallyTable<K extends string | number> {
     const o = row * WIDTH;
     const c = this.counts;
     return { records: c[o], packets: c[o + 1], bytes: c[o + 2], rejects: c[o + 3] };
+  }
+}
+
+/** A TallyTable's rows, frozen (see TallyTable.freeze): read, added to tables, never changed. */
+export class FrozenTally<K> implements TallyData<K> {
+  constructor(readonly keys: Array<K | typeof OTHER>, readonly counts: Float64Array) {}
+
+  get size(): number {
+    return this.keys.length;
+  }
+
+  forEach(f: (key: K | typeof OTHER, records: number, packets: number, bytes: number, rejects: number) => void): void {
+    const c = this.counts;
+    for (let i = 0; i < this.keys.length; i++) f(this.keys[i], c[i * WIDTH], c[i * WIDTH + 1], c[i * WIDTH + 2], c[i * WIDTH + 3]);
+  }
+
+  /** A key's counts, by a linear search: only filtered views (an API request) look keys up in a closed bucket. */
+  get(key: K | typeof OTHER): Tally | undefined {
+    const i = this.keys.indexOf(key);
+    if (i < 0) return undefined;
+    const c = this.counts;
+    return { records: c[i * WIDTH], packets: c[i * WIDTH + 1], bytes: c[i * WIDTH + 2], rejects: c[i * WIDTH + 3] };
   }
 }
 
