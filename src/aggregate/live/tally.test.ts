@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { kthLargest, OTHER, TallyTable, type Tally } from './tally.js';
+import { FrozenTally, kthLargest, OTHER, TallyTable, type Tally } from './tally.js';
 
 /** The truth: every key counted, no cap. */
 class Exact {
@@ -146,6 +146,25 @@ describe('TallyTable', () => {
       }
       assert.deepEqual(t.top(n), [...all.slice(0, n), [OTHER, rest]], `top ${n}`);
     }
+  });
+
+  it('frozen, reads as it did and adds and subtracts as the table itself would', () => {
+    const t = new TallyTable<string>(10);
+    for (let i = 0; i < 30; i++) t.add(`k${i % 13}`, 1 + (i % 4), i, i * 10, i % 2);
+    const frozen = t.freeze();
+    assert.ok(frozen instanceof FrozenTally);
+    assert.equal(frozen.size, t.size);
+    assert.deepEqual(frozen.get('k3'), t.get('k3'));
+    assert.deepEqual(frozen.get(OTHER), t.get(OTHER));
+    assert.equal(frozen.get('nope'), undefined);
+    const seen: Array<[string, Tally]> = [];
+    frozen.forEach((key, records, packets, bytes, rejects) => seen.push([key, { records, packets, bytes, rejects }]));
+    assert.deepEqual(seen, rows(t));
+    const window = new TallyTable<string>(10);
+    window.addTable(frozen);
+    window.addTable(frozen);
+    window.addTable(frozen, -1);
+    assert.deepEqual(window.top(20), t.top(20));
   });
 
   it('survives a trip through plain data, as another thread receives it', () => {
