@@ -30,7 +30,7 @@ export interface Caps {
 
 /**
  * Distinct keys kept per table. An hour is 60 minute buckets, so the minute caps set the memory of a long run:
- * about 1–2 MB a minute bucket at these caps, whatever the traffic.
+ * about 0.8 MB a minute bucket (frozen: see Bucket.freeze) at these caps, whatever the traffic.
  */
 export const SECOND_CAPS: Caps = { countries: 300, places: 1000, asns: 1000, ports: 500, interfaces: 300, countryPorts: 1000, facts: 3000, addresses: 64 };
 export const MINUTE_CAPS: Caps = { countries: 300, places: 1200, asns: 1200, ports: 400, interfaces: 200, countryPorts: 1000, facts: 4000, addresses: 128 };
