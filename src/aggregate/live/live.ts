@@ -74,9 +74,9 @@ export class LiveAggregator {
 
   /**
    * `tick` in steps, so a caller can let other work run between them: flattening a busy second takes tens of
-   * milliseconds, and serve's ingest should not wait that long. Every step leaves the windows consistent (only
-   * the second being flattened is out of them); records added meanwhile count in the next second. Steps of two
-   * ticks must not interleave.
+   * milliseconds, and serve's ingest should not wait that long. Every step leaves each window consistent (the
+   * second being closed is in all of them or in none yet, or in the 1m window and not yet in the longer ones);
+   * records added meanwhile count in the next second. Steps of two ticks must not interleave.
    */
   *tickSteps(now: number): Generator<void, void> {
     if (now - this.now > 3600) this.reset(now);
@@ -95,7 +95,7 @@ export class LiveAggregator {
     // Trimmed before any window adds it: the 1m window subtracts this very bucket when it leaves.
     done.compact();
     yield;
-    // Kept for a minute, and in the minute bucket's keys for an hour: frozen, a fraction of a Map's memory.
+    // Kept for a minute (the 1m window subtracts it when it leaves it): frozen, about half the memory.
     const second = done.freeze();
     yield;
     const slot = second.start % 60;
