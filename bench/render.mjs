@@ -40,8 +40,11 @@ reading, were in the measured latency, and the sender took most of a core from t
 | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |
 ${lat.join('\n')}
 
-The dashboard in Debian's Chromium (1920×1080, headless, software rendering) while 100k records/s flow in:
+The dashboard in Debian's Chromium (1920×1080, headless, software rendering, on the same two cores as the server)
+while 100k records/s are sent${s.dashboard.recordsPerSecond ? ` (the server read ${k(s.dashboard.recordsPerSecond)} records/s meanwhile)` : ''}:
 **${s.dashboard.fps.toFixed(1)} frames/s**, worst frame ${Math.round(s.dashboard.worstFrameMs)} ms, ${s.dashboard.domNodes} DOM nodes.
+Runs before 2026-11-28 (fifth session) measured 54 frames/s here, but their sender fell behind once Chromium ran:
+the server read about 58k records/s, not 100k.
 ${mem}${plateau}
 `;
 }
