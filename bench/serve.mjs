@@ -42,16 +42,20 @@ async function post(url, body) {
   return r.json();
 }
 
-/** Ingest as fast as it goes for `seconds`, several requests in flight: records/s through the whole pipeline. */
-async function throughput(server, seconds) {
+/**
+ * Ingest as fast as it goes for `seconds`, `inFlight` requests at a time: records/s through the whole pipeline.
+ * With two in flight an ingest thread waits for its next body while a reply goes back and the next request comes
+ * (about 15 % of its time in a profile); a sender with more in flight, as Firehose delivers, keeps it busy.
+ */
+async function throughput(server, seconds, inFlight = 2) {
   const gen = new FlowLogGenerator({ seed: 7 });
   const bodies = Array.from({ length: 8 }, () => stamped(Array.from({ length: 20_000 }, () => gen.line()), 0));
   const until = Date.now() + seconds * 1000;
   let records = 0;
   const before = (await server.stats()).records;
   const started = Date.now();
-  await Promise.all([0, 1].map(async (w) => {
-    for (let i = w; Date.now() < until; i += 2) {
+  await Promise.all(Array.from({ length: inFlight }, async (_, w) => {
+    for (let i = w; Date.now() < until; i += inFlight) {
       // Not `records += (await …)`: that reads `records` before the await, and the other request's additions
       // in the meantime would be lost (this undercounted by half until 2026-11-27).
       const accepted = (await post(server.url, bodies[i % bodies.length])).accepted;
@@ -133,6 +137,8 @@ export async function serveBench({ long = false } = {}) {
   let server = await startServe();
   console.error('serve: ingest throughput, no viewers…');
   out.throughputNoViewers = await throughput(server, 15);
+  console.error('serve: ingest throughput, no viewers, four requests in flight…');
+  out.throughputNoViewers4 = await throughput(server, 15, 4);
   const v100 = await viewers(server.port, 100);
   console.error('serve: ingest throughput, 100 viewers…');
   out.throughput100Viewers = await throughput(server, 15);
