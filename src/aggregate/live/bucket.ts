@@ -66,11 +66,6 @@ export class Tables {
     this.countryPorts = new TallyTable(caps.countryPorts);
   }
 
-  /** Trims every table to its size, once no more keys will come (see TallyTable.compact). */
-  compact(): void {
-    for (const name of TABLE_NAMES) this[name].compact();
-  }
-
   addTables(o: Tables | FrozenBucket, sign: 1 | -1 = 1): void {
     this.totals.records += sign * o.totals.records;
     this.totals.packets += sign * o.totals.packets;
@@ -120,8 +115,8 @@ export class Bucket extends Tables {
   }
 
   /**
-   * The bucket as it stands, for reading only: a closed second or minute is kept for up to an hour, and frozen
-   * it takes about half the memory (see TallyTable.freeze).
+   * The bucket trimmed to its caps, for reading only: a closed second or minute is kept for up to an hour, and
+   * frozen it takes about half the memory (see TallyTable.freeze).
    */
   freeze(): FrozenBucket {
     return new FrozenBucket(this);

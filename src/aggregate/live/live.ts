@@ -92,10 +92,8 @@ export class LiveAggregator {
       yield;
       done.addBucket(b);
     }
-    // Trimmed before any window adds it: the 1m window subtracts this very bucket when it leaves.
-    done.compact();
-    yield;
-    // Kept for a minute (the 1m window subtracts it when it leaves it): frozen, about half the memory.
+    // Frozen (trimmed to its caps) before any window adds it: the 1m window subtracts this very bucket when it
+    // leaves, a minute later, and frozen it takes about half the memory.
     const second = done.freeze();
     yield;
     const slot = second.start % 60;
@@ -120,7 +118,6 @@ export class LiveAggregator {
    */
   private *closeMinute(): Generator<void, void> {
     const done = this.minute;
-    done.compact();
     this.minutes[(done.start / 60) % 60] = done.freeze();
     this.minute = new Bucket(this.now, MINUTE_CAPS);
     for (const name of ['15m', '1h'] as const) {

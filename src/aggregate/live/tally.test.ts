@@ -26,7 +26,7 @@ class Exact {
   }
 }
 
-const rows = (t: TallyTable<string>) => {
+const rows = (t: TallyTable<string> | FrozenTally<string>) => {
   const out: Array<[string, Tally]> = [];
   t.forEach((key, records, packets, bytes, rejects) => out.push([key, { records, packets, bytes, rejects }]));
   return out;
@@ -71,9 +71,9 @@ describe('TallyTable', () => {
     const truth = Array.from({ length: 500 }, (_, i) => ({ key: `k${i}`, records: 1 + next(1000), packets: next(50), bytes: next(1e6), rejects: next(3) }));
     const table = new TallyTable<string>(40);
     for (const t of truth) table.add(t.key, t.records, t.packets, t.bytes, t.rejects);
-    table.compact();
+    const frozen = table.freeze();
     const top = [...truth].sort((a, b) => b.records - a.records || b.bytes - a.bytes).slice(0, 40);
-    const kept = new Map(rows(table));
+    const kept = new Map(rows(frozen));
     assert.equal(kept.size, 41);
     for (const t of top) assert.deepEqual(kept.get(t.key), { records: t.records, packets: t.packets, bytes: t.bytes, rejects: t.rejects });
     const rest = truth.slice().sort((a, b) => b.records - a.records || b.bytes - a.bytes).slice(40);
@@ -85,14 +85,14 @@ describe('TallyTable', () => {
     const table = new TallyTable<string>(40);
     const exact = new Exact();
     // A sliding window: buckets added, and subtracted when they leave, so keys come and go and rows are reused.
-    const window: TallyTable<string>[] = [];
+    const window: FrozenTally<string>[] = [];
     for (let step = 0; step < 400; step++) {
-      const bucket = new TallyTable<string>(25);
+      const counting = new TallyTable<string>(25);
       const keys = step % 100 < 50 ? 60 : 400;
       for (let i = 0; i < 80; i++) {
-        bucket.add(zipfKey(next, keys), 1 + next(5), next(100), next(1e6) * 1e4, next(2));
+        counting.add(zipfKey(next, keys), 1 + next(5), next(100), next(1e6) * 1e4, next(2));
       }
-      bucket.compact();
+      const bucket = counting.freeze();
       table.addTable(bucket);
       for (const [key, t] of rows(bucket)) exact.add(key, t);
       window.push(bucket);

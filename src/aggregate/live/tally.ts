@@ -19,7 +19,7 @@ const WIDTH = 4;
 
 /**
  * Tallies by key, keeping the largest keys when there are more than `cap`: the table holds up to half as many again,
- * and then the smallest rows are folded into OTHER until `cap` are left (and `compact` leaves `cap`). Memory is
+ * and then the smallest rows are folded into OTHER until `cap` are left (and `freeze` leaves `cap`). Memory is
  * bounded whatever the cardinality, and a busy key is kept however late it first shows up (a table that simply
  * refused keys past its cap lost the busiest places of a busy second to OTHER, in whatever order they came).
  * Counts never get lost: every table adds up to what was added to it.
@@ -140,10 +140,11 @@ export class TallyTable<K extends string | number> {
   }
 
   /**
-   * The table as it stands, for reading only (a closed second or minute): two arrays instead of a Map with its
-   * slack and an array of numbers.
+   * The table trimmed to its cap, for reading only (a closed second or minute): two arrays instead of a Map with
+   * its slack and an array of numbers.
    */
   freeze(): FrozenTally<K> {
+    this.trim(this.cap);
     const { keys, counts } = this.toData();
     return new FrozenTally(keys, counts);
   }
@@ -204,18 +205,6 @@ export class TallyTable<K extends string | number> {
     for (let i = n; i < order.length; i++) fold(order[i][1]);
     if (sum.records > 0) out.push([OTHER, sum]);
     return out;
-  }
-
-  /** Trims to `cap` keys and drops the slack the array kept for growth: for a table that is done growing. */
-  compact(): void {
-    this.trim(this.cap);
-    const dense: number[] = [];
-    for (const [key, row] of this.rows) {
-      this.rows.set(key, dense.length / WIDTH);
-      for (let j = row * WIDTH; j < row * WIDTH + WIDTH; j++) dense.push(this.counts[j]);
-    }
-    this.counts = dense;
-    this.free.length = 0;
   }
 
   get size(): number {
