@@ -1,7 +1,7 @@
 #!/usr/bin/env node
-// The batch commands keep a small V8 nursery (dist/pipeline/nursery.js says why), set before anything is loaded.
+// The batch commands keep V8's heap small (dist/pipeline/nursery.js says why), set before anything is loaded.
 // (Not in the #! line: `env -S` is missing from BusyBox.)
-if (process.argv[2] !== 'serve') (await import('../dist/pipeline/nursery.js')).keepNurserySmall();
+if (process.argv[2] !== 'serve') (await import('../dist/pipeline/nursery.js')).keepHeapSmall();
 
 const { main } = await import('../dist/cli/main.js');
 

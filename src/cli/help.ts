@@ -19,6 +19,8 @@ const COMMON = `  --exclude GLOB       leave out files under a DIR input that ma
   --all                every record, not only those with a public endpoint (NODATA/SKIPDATA too)
   --strict             exit 1 when any line was rejected
   --max-line-bytes N   longest accepted line (default 65536)
+  --cache-size N       lookup answers each thread keeps (default 32768; bounds memory when peers are
+                       many: about 600 bytes each, twice over)
   --no-progress        no progress line on a terminal
   --jobs N             threads for large plain-text files, this one included (default: one per core)
   --segment-bytes N    bytes a thread reads at a time (default: enrich 1 MiB, report 2 MiB)

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { DIMENSION_NAMES } from '../aggregate/dimensions.js';
+import { DEFAULT_CACHE } from '../enrich/enricher.js';
 import { UsageError } from '../errors.js';
 import { INPUT_FORMATS } from '../sources/decode.js';
 
@@ -11,7 +12,7 @@ import { INPUT_FORMATS } from '../sources/decode.js';
 export const DEFAULTS = {
   maxLineBytes: 64 * 1024,
   maxDocumentBytes: 256 * 1024 * 1024,
-  cacheSize: 100_000,
+  cacheSize: DEFAULT_CACHE,
   /** A report's segments make a few numbers each; enrich's make 4–5 times their size of NDJSON, which waits in
    * memory for its turn to be written: smaller segments, as fast, keep less of it (docs/BENCHMARKS.md). */
   segmentBytes: 2 * 1024 * 1024,

@@ -99,7 +99,7 @@ describe('MMDB search tree read on demand', () => {
       assert.ok(pointer > 0, a);
       assert.deepEqual(db.decodeV6(w, 0), reference.get(a), a);
     }
-    const tree = Math.ceil((db.reader.metadata.searchTreeSize) / PAGE);
+    const tree = Math.ceil((db.treeBytes) / PAGE);
     // Metadata and data section are read whole; of the tree, about a page per level of each walk.
     const treeRead = pages.subarray(0, tree).reduce((n, p) => n + p, 0);
     assert.ok(treeRead > 0 && treeRead < 600, `${treeRead} of ${tree} tree pages read`);

@@ -81,6 +81,12 @@ export interface EnricherOptions {
 }
 
 const TWO_23 = 2 ** 23;
+/**
+ * Entries of each cache, per thread. With a few busy peers (the usual flow log) every cache settles far below it;
+ * with a stream of distinct peers (a scan of the whole address space) the caches stay full, and this is what bounds
+ * them: at about 600 bytes an answer with its entries, some 60 MiB a thread at most.
+ */
+export const DEFAULT_CACHE = 32_768;
 
 /**
  * Locates public addresses: place from one source, owner from another, merged into one Geo. Three caches, each
@@ -105,7 +111,7 @@ export class Enricher {
   private readonly v6Values: Array<Located | undefined>;
   private readonly v6Shift: number;
 
-  constructor(private readonly place: Lookup<Place>, private readonly owner: Lookup<Owner>, cacheSize = 100_000) {
+  constructor(private readonly place: Lookup<Place>, private readonly owner: Lookup<Owner>, cacheSize = DEFAULT_CACHE) {
     this.byPair = new GenerationalCache(cacheSize);
     const bits = Math.max(4, Math.min(24, Math.ceil(Math.log2(cacheSize))));
     this.ipKeys = new Uint32Array(1 << bits);
@@ -119,13 +125,14 @@ export class Enricher {
   /** Opens the configured databases (or the bundled ones); a wrong or unreadable file throws a UsageError. */
   static open(opts: EnricherOptions = {}): Enricher {
     const bundled = bundledPaths();
-    const owner = opts.asnDbs?.length ? new MmdbLookup<Owner>(opts.asnDbs, 'owner', true)
+    const size = opts.cacheSize ?? DEFAULT_CACHE;
+    const owner = opts.asnDbs?.length ? new MmdbLookup<Owner>(opts.asnDbs, 'owner', true, size)
       : opts.owners === false ? new NoOwnerLookup() : new RangeOwnerLookup(...bundled.asn);
     // With no owners, a place is one (place, owner) pair: the pair cache holds what a record cache would.
-    const records = owner instanceof NoOwnerLookup ? 0 : undefined;
+    const records = owner instanceof NoOwnerLookup ? 0 : size;
     const geo = opts.geoDbs?.length ? new MmdbLookup<Place>(opts.geoDbs, 'place', true, records)
       : new MmdbLookup<Place>(bundled.city, 'place', false, records);
-    return new Enricher(geo, owner, opts.cacheSize);
+    return new Enricher(geo, owner, size);
   }
 
   /**
@@ -167,7 +174,7 @@ export class Enricher {
     const key = pairKey(pk, ok);
     let hit = this.byPair.get(key);
     if (hit === undefined) {
-      hit = merge(this.place.valueV4(pk, ip), this.owner.valueV4(ok, ip));
+      hit = merge(this.place.value(pk), this.owner.value(ok));
       this.byPair.set(key, hit);
     }
     this.ipKeys[slot] = ip;
@@ -201,7 +208,7 @@ export class Enricher {
     const key = pairKey(pk, ok);
     let hit = this.byPair.get(key);
     if (hit === undefined) {
-      hit = merge(this.place.valueV6(pk, words, o), this.owner.valueV6(ok, words, o));
+      hit = merge(this.place.value(pk), this.owner.value(ok));
       this.byPair.set(key, hit);
     }
     return hit;

@@ -1,10 +1,11 @@
-import { Reader, type Response } from 'maxmind';
-// The metadata parser of the library `maxmind` is built on (the same version): the metadata must be read before
-// the Reader is made, to know which pages of the search tree its constructor walks.
+// The metadata parser and data decoder of the library `maxmind` is built on (mmdb-lib, pinned): the search tree is
+// walked here, so its Reader, which walks it again from an address string, is not needed.
+import decoderModule from 'mmdb-lib/lib/decoder.js';
 import { parseMetadata } from 'mmdb-lib/lib/metadata.js';
 import { UsageError } from '../errors.js';
-import { formatIPv4 } from '../parse/address.js';
 import { openPaged, type PagedFile } from './data-files.js';
+
+const Decoder = decoderModule.default;
 
 /** The MMDB format's bound on the metadata section at the end of a file. */
 const METADATA_MAX = 128 * 1024;
@@ -15,22 +16,24 @@ const DATA_SEPARATOR = 16;
 type AnyRecord = Record<string, unknown>;
 
 /**
- * One MaxMind DB file. The `maxmind` library reads the metadata and decodes data records; the search tree is
- * walked here, on numeric addresses, because the hot path already holds numbers and must not build address
- * strings for every record. A lookup answers with the data pointer, which identifies the record: callers cache
- * normalised records by pointer, so each record is decoded once however many addresses share it.
+ * One MaxMind DB file. mmdb-lib reads the metadata and decodes data records; the search tree is walked here, on
+ * numeric addresses, because the hot path already holds numbers and must not build address strings for every
+ * record. A lookup answers with the data pointer, which identifies the record: callers cache normalised records by
+ * pointer, so each record is decoded once however many addresses share it, and decode it from the pointer alone.
  *
  * The metadata and the data section are read at once; the search tree of an IPv6 database (most of the file) a page
  * at a time as walks reach it (see PagedFile), so the IPv6 tree of a VPC with few IPv6 peers stays mostly on disk.
  */
 export class MmdbFile {
-  readonly reader: Reader<Response>;
   readonly type: string;
   readonly ipVersion: 4 | 6;
   readonly buildEpoch: Date;
   private readonly db: Buffer;
   private readonly file: PagedFile;
   private readonly nodeCount: number;
+  /** Bytes of the search tree: a data pointer p is at p - nodeCount + treeBytes in the file. */
+  readonly treeBytes: number;
+  private readonly decoder: InstanceType<typeof Decoder>;
   private readonly nodeBytes: number;
   private readonly recordSize: number;
   private readonly v4Root: number;
@@ -53,6 +56,7 @@ export class MmdbFile {
     this.ipVersion = m.ipVersion === 6 ? 6 : 4;
     this.buildEpoch = m.buildEpoch;
     this.nodeCount = m.nodeCount;
+    this.treeBytes = m.searchTreeSize;
     this.recordSize = m.recordSize;
     this.nodeBytes = m.recordSize / 4;
     // An IPv4 database is read whole now: any real traffic reaches most of its tree within a million records (38 of
@@ -60,14 +64,9 @@ export class MmdbFile {
     if (!this.file.ensure(this.ipVersion === 4 ? 0 : m.searchTreeSize, this.file.size)) {
       throw new UsageError(`cannot read the MMDB file ${path}: ${CHANGED}`);
     }
-    // Walked before the Reader is made: its constructor walks the same nodes, and must find them read.
     this.whole = this.ipVersion === 4;
     this.v4Root = this.ipVersion === 4 ? 0 : this.descendZeros(96);
-    try {
-      this.reader = new Reader(this.db);
-    } catch (err) {
-      throw new UsageError(`cannot read the MMDB file ${path}: ${(err as Error).message}`);
-    }
+    this.decoder = new Decoder(this.db, m.searchTreeSize + DATA_SEPARATOR);
   }
 
   /** The IPv4 subtree of an IPv6 database hangs off ::/96 (IPv4 lives there, zero-padded). */
@@ -117,24 +116,27 @@ export class MmdbFile {
   }
 
   /**
-   * Decodes the record for an address, through the library (the cold path, once per distinct record). The
-   * library walks the tree on its own, so the walk here first reads in the pages it will need.
+   * Decodes the record a data pointer (from `pointerV4`/`pointerV6`) leads to: the cold path, once per distinct
+   * record. The data section was read whole when the file was opened.
    */
-  private decode(address: string): AnyRecord | null {
-    return this.reader.get(address) as AnyRecord | null;
+  record(pointer: number): AnyRecord | null {
+    try {
+      return this.decoder.decode(pointer - this.nodeCount + this.treeBytes).value as AnyRecord;
+    } catch {
+      return null; // a pointer past the data (a corrupt file): no record, as for an unknown address
+    }
   }
 
   /** Decodes the record of an IPv4 address given as an integer. */
   decodeV4(ip: number): AnyRecord | null {
-    return this.pointerV4(ip) === 0 ? null : this.decode(formatIPv4(ip));
+    const p = this.pointerV4(ip);
+    return p === 0 ? null : this.record(p);
   }
 
   /** Decodes the record of an IPv6 address held as words. */
   decodeV6(words: Uint32Array, o: number): AnyRecord | null {
-    if (this.pointerV6(words, o) === 0) return null;
-    const parts: string[] = [];
-    for (let w = 0; w < 4; w++) parts.push((words[o + w] >>> 16).toString(16), (words[o + w] & 0xffff).toString(16));
-    return this.decode(parts.join(':'));
+    const p = this.pointerV6(words, o);
+    return p === 0 ? null : this.record(p);
   }
 
   /** Some record of the file (the first in tree order), to tell the layout of its records. */

@@ -9,13 +9,13 @@ import { MmdbFile } from './mmdb.js';
 
 /**
  * A database the enricher asks: it answers an address with a key (0 = unknown) that identifies the record, and
- * turns a key into the normalised value. Keys let the enricher cache by record rather than by address.
+ * turns a key into the normalised value. Keys let the enricher cache by record rather than by address, and a
+ * record is made from its key alone, without searching for the address again.
  */
 export interface Lookup<T> {
   keyV4(ip: number): number;
   keyV6(words: Uint32Array, o: number): number;
-  valueV4(key: number, ip: number): T;
-  valueV6(key: number, words: Uint32Array, o: number): T;
+  value(key: number): T;
   readonly info: SourceInfo;
 }
 
@@ -27,7 +27,11 @@ export interface SourceInfo {
   readonly attribution: string | null;
 }
 
-const RECORD_CACHE = 200_000;
+/**
+ * Where IPv6 range keys start: above any IPv4 range count (the bundled table has 0.4M) and, with IPv6 ones, below
+ * 2^23, where the enricher's pair keys stop being single numbers.
+ */
+const V6_KEYS = 2 ** 22;
 
 function attributionOf(path: string, type: string): string | null {
   if (/dbip|db-ip/i.test(`${path} ${type}`)) return 'IP Geolocation by DB-IP (https://db-ip.com), CC BY 4.0';
@@ -81,7 +85,7 @@ export class MmdbLookup<T extends Place | Owner> implements Lookup<T> {
   private readonly cache: GenerationalCache<number, T> | null;
   private readonly empty: T;
 
-  constructor(paths: string[], private readonly want: 'place' | 'owner', eager: boolean, recordCache = RECORD_CACHE) {
+  constructor(paths: string[], private readonly want: 'place' | 'owner', eager: boolean, recordCache: number) {
     this.cache = recordCache > 0 ? new GenerationalCache<number, T>(recordCache) : null;
     this.files = paths.map((p) => new LazyMmdb(p, want));
     if (eager) for (const f of this.files) f.open();
@@ -113,20 +117,12 @@ export class MmdbLookup<T extends Place | Owner> implements Lookup<T> {
     return 0;
   }
 
-  valueV4(key: number, ip: number): T {
-    return this.value(key, (f) => f.decodeV4(ip));
-  }
-
-  valueV6(key: number, words: Uint32Array, o: number): T {
-    return this.value(key, (f) => f.decodeV6(words, o));
-  }
-
-  private value(key: number, decode: (f: MmdbFile) => Record<string, unknown> | null): T {
+  value(key: number): T {
     if (key === 0) return this.empty;
     let v = this.cache?.get(key);
     if (v === undefined) {
       const f = this.files[key % 4];
-      const record = decode(f.mmdb);
+      const record = f.mmdb.record(Math.floor(key / 4));
       v = record === null ? this.empty
         : (this.want === 'place' ? f.adapter.place(record) : f.adapter.owner(record)) as T;
       this.cache?.set(key, v);
@@ -157,7 +153,7 @@ export class RangeOwnerLookup implements Lookup<Owner> {
     };
   }
 
-  // Keys: range index + 1, IPv6 ones offset so the two families never share a key.
+  // Keys: range index + 1, IPv6 ones past V6_KEYS so the two families never share a key.
   keyV4(ip: number): number {
     this.v4 ??= AsnRanges.fromCsv(this.v4Path, 4);
     return this.v4.findV4(ip) + 1;
@@ -166,15 +162,12 @@ export class RangeOwnerLookup implements Lookup<Owner> {
   keyV6(words: Uint32Array, o: number): number {
     this.v6 ??= AsnRanges.fromCsv(this.v6Path, 6);
     const i = this.v6.findV6(words, o);
-    return i < 0 ? 0 : i + 1 + 0x100000;
+    return i < 0 ? 0 : i + 1 + V6_KEYS;
   }
 
-  valueV4(key: number): Owner {
-    return key === 0 ? EMPTY_OWNER : this.v4!.owner(key - 1);
-  }
-
-  valueV6(key: number): Owner {
-    return key === 0 ? EMPTY_OWNER : this.v6!.owner(key - 1 - 0x100000);
+  value(key: number): Owner {
+    if (key === 0) return EMPTY_OWNER;
+    return key > V6_KEYS ? this.v6!.owner(key - 1 - V6_KEYS) : this.v4!.owner(key - 1);
   }
 }
 
@@ -189,11 +182,7 @@ export class NoOwnerLookup implements Lookup<Owner> {
     return 0;
   }
 
-  valueV4(): Owner {
-    return EMPTY_OWNER;
-  }
-
-  valueV6(): Owner {
+  value(): Owner {
     return EMPTY_OWNER;
   }
 }
