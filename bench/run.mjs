@@ -6,18 +6,18 @@ import { cpus, totalmem } from 'node:os';
 import { generate } from './generate.mjs';
 import { stages } from './stages.mjs';
 import { serveBench } from './serve.mjs';
-import { C_REFERENCE, label, render } from './render.mjs';
+import { C_REFERENCE, label, render, SCATTERED } from './render.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
 const out = `${root}bench/out`;
 mkdirSync(out, { recursive: true });
 const sizes = (process.env.BENCH_SIZES ?? '1000000,10000000').split(',').map(Number);
 
-async function input(n) {
-  const path = `${out}/flows-${label(n).toLowerCase()}.log`;
+async function input(n, scattered = false) {
+  const path = `${out}/flows-${label(n).toLowerCase()}${scattered ? '-scattered' : ''}.log`;
   if (!existsSync(path)) {
     console.error(`generating ${path}`);
-    await generate(path, n, 42);
+    await generate(path, n, 42, { scattered });
   }
   return path;
 }
@@ -91,6 +91,13 @@ for (const n of previous ? [] : sizes) {
     files.fill(await input(1_000_000));
     row(`report, all cores, ${files.length} files of 1M`, () => cli([...REPORT, ...files, '--jobs', '0']));
     row(`enrich → NDJSON, all cores, ${files.length} files of 1M`, () => cli(['enrich', ...files, '--jobs', '0']));
+  }
+  // The worst case for the lookup caches: every source a new address (bench/generate.mjs, scattered).
+  if (n === sizes[0]) {
+    const scattered = await input(n, true);
+    row(`report, all cores, ${SCATTERED}`, () => cli([...REPORT, scattered, '--jobs', '0']));
+    row(`enrich → NDJSON, 1 thread, ${SCATTERED}`, () => cli(['enrich', scattered, '--jobs', '1']));
+    row(`enrich → NDJSON, all cores, ${SCATTERED}`, () => cli(['enrich', scattered, '--jobs', '0']));
   }
 }
 for (let round = 1; round <= rounds; round++) {
