@@ -3,9 +3,9 @@ import { AddressCounts } from './addresses.js';
 import { Bucket, factKey, SECOND_CAPS } from './bucket.js';
 import { CellTable } from './cells.js';
 import { HyperLogLog } from './hll.js';
+import { KeyIndex } from './key-index.js';
 import { OTHER } from './tally.js';
 import type { PlaceInfo } from './summary.js';
-import type { Counter } from './top-k.js';
 
 const ACTIONS = ['-', 'ACCEPT', 'REJECT', '-'];
 const ADDRESS_CAP = 8192;
@@ -73,25 +73,18 @@ export class SecondAccumulator {
     b.totals.flows = this.flows;
     b.totals.nodata = this.nodata;
     b.totals.skipdata = this.skipdata;
-    const byLocation = new Sums<Located>();
+    const cells = this.cells;
+    const byLocation = new Sums<Located>(cells.size);
     const byCombo = new Sums<number>();
     const byInterface = new Sums<string>();
-    const byCountryPort = new Sums<number>();
-    const cells = this.cells;
-    const c = cells.rows;
-    for (let slot = 0; slot < cells.capacity; slot++) {
-      if ((slot & (SLOTS_PER_STEP - 1)) === SLOTS_PER_STEP - 1) yield;
-      const loc = cells.locations[slot];
-      if (loc === undefined) continue;
-      const o = cells.countsOf(slot);
-      const combo = cells.comboOf(slot);
-      byLocation.add(loc, c, o);
-      byCombo.add(combo, c, o);
-      byInterface.add(cells.interfaces[slot], c, o);
-      byCountryPort.add(loc.countryId * 2 ** 24 + (combo >>> 5), c, o, loc.geo.country_code ?? '??');
+    const byCountryPort = new Sums<string>();
+    // Slices of cells in plain functions, between yields: V8 optimises a loop inside a generator poorly.
+    for (let from = 0; from < cells.capacity; from += SLOTS_PER_STEP) {
+      sumSlots(cells, from, Math.min(cells.capacity, from + SLOTS_PER_STEP), byLocation, byCombo, byInterface, byCountryPort);
+      yield;
     }
     const inFacts = yield* this.addFacts(b);
-    byLocation.each((loc, n, p, by, x) => this.addLocation(b, loc, n, p, by, x));
+    addLocations(b, byLocation);
     byCombo.each((combo, n, p, by, x) => {
       const protocol = combo >>> 21;
       b.ports.add(portName(combo), n, p, by, x);
@@ -105,15 +98,10 @@ export class SecondAccumulator {
     });
     yield;
     byInterface.each((iface, n, p, by, x) => b.interfaces.add(iface, n, p, by, x));
-    byCountryPort.each((key, n, p, by, x, country) => {
+    byCountryPort.each((country, n, p, by, x, key) => {
       b.countryPorts.add(`${country} ${portName((key % 2 ** 24) << 5)}`, n, p, by, x);
     });
-    const counted: Counter[] = [];
-    this.addresses.forEach((address, records, bytes, rejects) => {
-      counted.push({ key: typeof address === 'number' ? formatAddress(address) : address, records, bytes, rejects });
-    });
-    b.addresses.addAll(counted);
-    b.addresses.unranked(this.addresses.unranked);
+    this.addresses.rankInto(b.addresses, formatAddress);
     b.distinct.merge(this.distinct.registers);
     byLocation.each((loc) => noteNames(b, loc, inFacts.has(loc), places, orgs));
     return b;
@@ -124,28 +112,37 @@ export class SecondAccumulator {
    * and the rows should go to the cells that carry the traffic, not to the first ones in hash order.
    */
   private *addFacts(b: Bucket): Generator<void, Set<Located>> {
-    const facts = new FactIndex(b);
+    const facts = new FactIndex(b, this.cells.size);
     const cells = this.cells;
-    const c = cells.rows;
     const least = largestCount(cells, b.facts.cap);
     for (const big of [true, false]) {
-      for (let slot = 0; slot < cells.capacity; slot++) {
-        if ((slot & (SLOTS_PER_STEP - 1)) === SLOTS_PER_STEP - 1) yield;
-        const loc = cells.locations[slot];
-        if (loc === undefined) continue;
-        const o = cells.countsOf(slot);
-        if ((c[o] >= least) === big) facts.add(loc, cells.comboOf(slot), cells.interfaces[slot], c, o);
+      for (let from = 0; from < cells.capacity; from += SLOTS_PER_STEP) {
+        facts.addSlots(cells, from, Math.min(cells.capacity, from + SLOTS_PER_STEP), least, big);
+        yield;
       }
     }
+    facts.flush();
     return facts.named;
   }
+}
 
-  private addLocation(b: Bucket, loc: Located, n: number, p: number, by: number, x: number): void {
+/**
+ * Locations' counts into the bucket's country, place and ASN tables, summed by country, place and ASN first: a
+ * busy second has thousands of locations, and a table's key is a text it hashes (a place's is long).
+ */
+function addLocations(b: Bucket, byLocation: Sums<Located>): void {
+  const byCountry = new Sums<string>();
+  const byPlace = new Sums<string>();
+  const byAsn = new Sums<number>();
+  byLocation.each((loc, n, p, by, x) => {
     const g = loc.geo;
-    b.countries.add(g.country_code ?? '??', n, p, by, x);
-    if (loc.placeId !== 0) b.places.add(loc.placeKey, n, p, by, x);
-    b.asns.add(g.asn ?? 0, n, p, by, x);
-  }
+    byCountry.addCounts(loc.countryId, g.country_code ?? '??', n, p, by, x);
+    if (loc.placeId !== 0) byPlace.addCounts(loc.placeId, loc.placeKey, n, p, by, x);
+    byAsn.addCounts(g.asn ?? 0, g.asn ?? 0, n, p, by, x);
+  });
+  byCountry.each((code, n, p, by, x) => b.countries.add(code, n, p, by, x));
+  byPlace.each((place, n, p, by, x) => b.places.add(place, n, p, by, x));
+  byAsn.each((asn, n, p, by, x) => b.asns.add(asn, n, p, by, x));
 }
 
 /**
@@ -162,74 +159,135 @@ function noteNames(b: Bucket, loc: Located, inFacts: boolean, places: Map<string
   if (!orgs.has(asn) && (inFacts || b.asns.has(asn))) orgs.set(asn, g.as_org);
 }
 
-/** The four counts of a cell summed under a key, in first-seen order, with a note kept from the first. */
-class Sums<K> {
-  private readonly index = new Map<K, number>();
-  private readonly keys: K[] = [];
-  private readonly notes: string[] = [];
+/** Sums the used cells among slots [from, to) by location, combo, interface and (country, port). */
+function sumSlots(cells: CellTable, from: number, to: number, byLocation: Sums<Located>, byCombo: Sums<number>,
+  byInterface: Sums<string>, byCountryPort: Sums<string>): void {
+  const c = cells.rows;
+  for (let slot = from; slot < to; slot++) {
+    const loc = cells.locations[slot];
+    if (loc === undefined) continue;
+    const o = cells.countsOf(slot);
+    const combo = cells.comboOf(slot);
+    byLocation.add(loc.id, loc, c, o);
+    byCombo.add(combo, combo, c, o);
+    byInterface.add(cells.interfaceIdOf(slot), cells.interfaces[slot], c, o);
+    byCountryPort.add(loc.countryId * 2 ** 24 + (combo >>> 5), loc.geo.country_code ?? '??', c, o);
+  }
+}
+
+/** The four counts of cells summed under an integer key, in first-seen order, with the value first given for it. */
+class Sums<V> {
+  private readonly index: KeyIndex;
+  private readonly values: V[] = [];
+  private readonly keys: number[] = [];
   private readonly sums: number[] = [];
 
-  add(key: K, c: Float64Array, o: number, note = ''): void {
-    let i = this.index.get(key);
-    if (i === undefined) {
-      this.index.set(key, (i = this.keys.length));
+  constructor(expected?: number) {
+    this.index = new KeyIndex(expected);
+  }
+
+  /** Adds the four counts at c[o…]. */
+  add(key: number, value: V, c: Float64Array, o: number): void {
+    this.addCounts(key, value, c[o], c[o + 1], c[o + 2], c[o + 3]);
+  }
+
+  addCounts(key: number, value: V, records: number, packets: number, bytes: number, rejects: number): void {
+    const i = this.index.index(key);
+    if (i === this.values.length) {
+      this.values.push(value);
       this.keys.push(key);
-      this.notes.push(note);
       this.sums.push(0, 0, 0, 0);
     }
     const s = this.sums;
     const j = i * 4;
+    s[j] += records;
+    s[j + 1] += packets;
+    s[j + 2] += bytes;
+    s[j + 3] += rejects;
+  }
+
+  each(f: (value: V, records: number, packets: number, bytes: number, rejects: number, key: number) => void): void {
+    const s = this.sums;
+    for (let i = 0; i < this.values.length; i++) f(this.values[i], s[4 * i], s[4 * i + 1], s[4 * i + 2], s[4 * i + 3], this.keys[i]);
+  }
+}
+
+/**
+ * The bucket's fact rows, found by integers: (place or country, ASN) and (combo, interface) each make one number,
+ * and their pair one index, so a cell costs a hash and no string. Fact keys are texts (see factKey), made once per
+ * new fact; cells are summed per fact here and each fact goes to the bucket's table once (`flush`).
+ */
+class FactIndex {
+  /** Locations some fact row names (their place and organisation names are needed). */
+  readonly named = new Set<Located>();
+  private readonly index: KeyIndex;
+  /** Facts whose place does not fit one number beside its ASN (never, for the data we know), by text. */
+  private readonly byText = new Map<string, number>();
+  /** Interface ids numbered 0, 1, 2… for this second, so one fits beside a combo. */
+  private readonly interfaces = new KeyIndex();
+  /** Fact keys (up to the table's cap) and their four counts each; the rest is summed in `other`. */
+  private readonly keys: string[] = [];
+  private readonly sums: number[] = [];
+  private readonly other = [0, 0, 0, 0];
+
+  constructor(private readonly bucket: Bucket, cells: number) {
+    this.index = new KeyIndex(Math.min(cells, bucket.facts.cap));
+  }
+
+  /** Adds the used cells among slots [from, to) with at least `least` records (`big`) or with fewer. */
+  addSlots(cells: CellTable, from: number, to: number, least: number, big: boolean): void {
+    const c = cells.rows;
+    for (let slot = from; slot < to; slot++) {
+      const loc = cells.locations[slot];
+      if (loc === undefined) continue;
+      const o = cells.countsOf(slot);
+      if ((c[o] >= least) === big) this.add(loc, cells.comboOf(slot), cells.interfaceIdOf(slot), cells.interfaces[slot], c, o);
+    }
+  }
+
+  private add(loc: Located, combo: number, ifaceId: number, iface: string, c: Float64Array, o: number): void {
+    const g = loc.geo;
+    const at = loc.placeId !== 0 ? loc.placeId * 2 : loc.countryId * 2 + 1;
+    const what = combo * 2 ** 24 + this.interfaces.index(ifaceId);
+    // Once the table is full, a new fact goes to OTHER: it is only looked up, not made.
+    const full = this.keys.length >= this.bucket.facts.cap;
+    let i: number;
+    if (at < 2 ** 21) {
+      const where = (g.asn ?? 0) * 2 ** 21 + at;
+      i = full ? this.index.find(where, what) : this.index.index(where, what);
+    } else {
+      const text = `${g.asn ?? 0}:${at}:${what}`;
+      i = this.byText.get(text) ?? -1;
+      if (i < 0 && !full) this.byText.set(text, (i = this.index.index(-1 - this.byText.size, -1)));
+    }
+    if (i === this.keys.length) this.name(loc, combo, iface);
+    const s = i < 0 ? this.other : this.sums;
+    const j = i < 0 ? 0 : i * 4;
     s[j] += c[o];
     s[j + 1] += c[o + 1];
     s[j + 2] += c[o + 2];
     s[j + 3] += c[o + 3];
   }
 
-  each(f: (key: K, records: number, packets: number, bytes: number, rejects: number, note: string) => void): void {
-    const s = this.sums;
-    for (let i = 0; i < this.keys.length; i++) f(this.keys[i], s[4 * i], s[4 * i + 1], s[4 * i + 2], s[4 * i + 3], this.notes[i]);
-  }
-}
-
-/**
- * The bucket's fact rows, found by integers: (place or country, ASN) and (combo, interface) each make one number,
- * so a cell whose fact is already there, or that can only go to "(other)" because the table is full, costs two
- * Map lookups and no string. Fact keys are texts (see factKey) made once per new fact.
- */
-class FactIndex {
-  /** Locations some fact row names (their place and organisation names are needed). */
-  readonly named = new Set<Located>();
-  private readonly rows = new Map<number | string, Map<number, string>>();
-  private readonly interfaces = new Map<string, number>();
-
-  constructor(private readonly bucket: Bucket) {}
-
-  add(loc: Located, combo: number, iface: string, c: Float64Array, o: number): void {
-    const g = loc.geo;
-    const at = loc.placeId !== 0 ? loc.placeId * 2 : loc.countryId * 2 + 1;
-    // One number while the place fits 21 bits beside a 32-bit ASN (always, for the data we know), else text.
-    const where = at < 2 ** 21 ? (g.asn ?? 0) * 2 ** 21 + at : `${g.asn ?? 0}:${at}`;
-    let ifaceNo = this.interfaces.get(iface);
-    if (ifaceNo === undefined) this.interfaces.set(iface, (ifaceNo = this.interfaces.size));
-    const what = combo * 2 ** 24 + ifaceNo;
-    let byWhat = this.rows.get(where);
-    if (byWhat === undefined) this.rows.set(where, (byWhat = new Map()));
-    let key = byWhat.get(what);
+  /** Adds every fact to the bucket's table. */
+  flush(): void {
     const facts = this.bucket.facts;
-    if (key === undefined) {
-      if (facts.size >= facts.cap) key = OTHER;
-      else {
-        const protocol = combo >>> 21;
-        key = factKey({
-          country: g.country_code ?? '??', place: loc.placeId !== 0 ? loc.placeKey : null, asn: g.asn ?? 0,
-          port: portName(combo), protocol: protocol === 255 ? -1 : protocol, action: ACTIONS[(combo >>> 3) & 3],
-          direction: DIRECTIONS[combo & 7], iface,
-        });
-        this.named.add(loc);
-      }
-      byWhat.set(what, key);
-    }
-    facts.add(key, c[o], c[o + 1], c[o + 2], c[o + 3]);
+    const s = this.sums;
+    for (let i = 0; i < this.keys.length; i++) facts.add(this.keys[i], s[4 * i], s[4 * i + 1], s[4 * i + 2], s[4 * i + 3]);
+    const x = this.other;
+    if (x[0] > 0 || x[1] > 0 || x[2] > 0 || x[3] > 0) facts.add(OTHER, x[0], x[1], x[2], x[3]);
+  }
+
+  private name(loc: Located, combo: number, iface: string): void {
+    this.sums.push(0, 0, 0, 0);
+    const g = loc.geo;
+    const protocol = combo >>> 21;
+    this.keys.push(factKey({
+      country: g.country_code ?? '??', place: loc.placeId !== 0 ? loc.placeKey : null, asn: g.asn ?? 0,
+      port: portName(combo), protocol: protocol === 255 ? -1 : protocol, action: ACTIONS[(combo >>> 3) & 3],
+      direction: DIRECTIONS[combo & 7], iface,
+    }));
+    this.named.add(loc);
   }
 }
 

@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { formatIPv4 } from '../../parse/address.js';
 import { AddressCounts } from './addresses.js';
+import { TopK } from './top-k.js';
 
 describe('AddressCounts', () => {
   it('counts as a Map would, IPv4 above 2^31 and IPv6 included, keeps the first `cap` addresses, counts the rest', () => {
@@ -34,5 +36,27 @@ describe('AddressCounts', () => {
     assert.ok(unranked > 0);
     assert.equal(counts.unranked, unranked);
     assert.ok([...got.keys()].some((a) => typeof a === 'number' && a > 2 ** 31), 'addresses above 2^31 come back unsigned');
+  });
+  it('ranks into an empty TopK exactly as adding every address to it does, for few and for many addresses', () => {
+    for (const distinct of [5, 100, 129, 3000]) {
+      const counts = new AddressCounts(8192);
+      let seed = distinct;
+      const next = () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0);
+      for (let n = 0; n < 30000; n++) {
+        // Skewed, with ties: a few addresses take most records.
+        const i = Math.floor(distinct * ((next() >>> 8) / 2 ** 24) ** 3);
+        if (i % 7 === 3) counts.addV6(`2001:db8::${i}`, i, i % 2);
+        else counts.addV4(0x0b000000 + i, i * 3, i % 2);
+      }
+      const all = new TopK(64);
+      const every: Array<{ key: string; records: number; bytes: number; rejects: number }> = [];
+      counts.forEach((a, records, bytes, rejects) => every.push({ key: typeof a === 'number' ? formatIPv4(a) : a, records, bytes, rejects }));
+      all.addAll(every);
+      all.unranked(counts.unranked);
+      const ranked = new TopK(64);
+      counts.rankInto(ranked, formatIPv4);
+      assert.deepEqual(ranked.toData(), all.toData(), `${distinct} addresses`);
+      assert.ok(ranked.top(64).length > 0);
+    }
   });
 });

@@ -1,3 +1,6 @@
+import { kthLargest } from './tally.js';
+import type { Counter, TopK } from './top-k.js';
+
 /**
  * Records, bytes and rejects per remote address in one second, for the heavy-hitter ranking. IPv4 addresses sit
  * in an open-addressing table of typed arrays: a Map entry and an object per address cost about 190 ns a record
@@ -59,6 +62,32 @@ export class AddressCounts {
     c[0]++;
     c[1] += bytes;
     c[2] += reject;
+  }
+
+  /**
+   * Adds every address to an empty ranking, as `ranking.addAll` would, formatting only the addresses it will list.
+   * Adding them all ends in one cut (see TopK): the (k+1)-th largest count subtracted from every address, those
+   * left at zero dropped, the cut counted as error. Cutting first formats tens, not thousands, of addresses.
+   */
+  rankInto(ranking: TopK, formatAddress: (a: number) => string): void {
+    const cut = this.size > 2 * ranking.k ? kthLargest(this.records(), ranking.k + 1) : 0;
+    const counted: Counter[] = [];
+    this.forEach((address, records, bytes, rejects) => {
+      if (records <= cut) return;
+      const key = typeof address === 'number' ? formatAddress(address) : address;
+      counted.push({ key, records: records - cut, bytes, rejects: Math.min(rejects, records - cut) });
+    });
+    ranking.addAll(counted);
+    ranking.unranked(this.unranked + cut);
+  }
+
+  private records(): Float64Array {
+    const records = new Float64Array(this.size);
+    let n = 0;
+    this.forEach((_, r) => {
+      records[n++] = r;
+    });
+    return records;
   }
 
   /** Every address kept: IPv4 as uint32, IPv6 as text. */

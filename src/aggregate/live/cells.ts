@@ -84,6 +84,10 @@ export class CellTable {
     return this.rows[slot * ROW + 1];
   }
 
+  interfaceIdOf(slot: number): number {
+    return this.rows[slot * ROW + 2];
+  }
+
   /** Slots 0 to capacity - 1; a used one has its location set. */
   get capacity(): number {
     return this.mask + 1;
