@@ -78,7 +78,7 @@ export class SecondAccumulator {
     const byCombo = new Sums<number>();
     const byInterface = new Sums<string>();
     const byCountryPort = new Sums<string>();
-    // Slices of cells in plain functions, between yields: V8 optimises a loop inside a generator poorly.
+    // A slice of cells a step, so the caller can let other work run between slices.
     for (let from = 0; from < cells.capacity; from += SLOTS_PER_STEP) {
       sumSlots(cells, from, Math.min(cells.capacity, from + SLOTS_PER_STEP), byLocation, byCombo, byInterface, byCountryPort);
       yield;
