@@ -1,6 +1,7 @@
 import { UsageError } from '../errors.js';
 import { parseIPv4, parseIPv6 } from '../parse/address.js';
 import type { Owner } from './adapters.js';
+import { compiledPath, loadCompiled, saveCompiled } from './asn-compiled.js';
 import { readLines, textLines, type OnLine } from './data-files.js';
 
 /**
@@ -23,14 +24,26 @@ export class AsnRanges {
     return this.ownerOf.length;
   }
 
-  /** The table of a CSV file: parsed once per process, or taken from the thread that parsed it. */
-  static fromCsv(path: string, family: 4 | 6): AsnRanges {
+  /**
+   * The table of a CSV file: once per process, from its compiled form when that matches (see asn-compiled.ts),
+   * else parsed, or taken from the thread that did either.
+   */
+  static fromCsv(path: string, family: 4 | 6, compiled = compiledPath(path, process.env.IPGEO_DATA_DIR)): AsnRanges {
     let parts = tables.get(path);
     if (parts === undefined) {
-      parts = AsnRanges.read((onLine) => readLines(path, 'ASN table', onLine), family, path).parts();
+      parts = loadCompiled(path, compiled, family) ?? AsnRanges.parseCsv(path, family);
       tables.set(path, parts);
     }
     return new AsnRanges(parts.first, parts.last, parts.ownerOf, parts);
+  }
+
+  /** Parses a CSV file and writes its compiled form (the build does this for the bundled tables). */
+  static compile(path: string, family: 4 | 6, compiled: string): void {
+    saveCompiled(AsnRanges.parseCsv(path, family), family, path, compiled);
+  }
+
+  private static parseCsv(path: string, family: 4 | 6): AsnParts {
+    return AsnRanges.read((onLine) => readLines(path, 'ASN table', onLine), family, path).parts();
   }
 
   /** The arrays behind this table; in shared memory, so other threads can use them without a copy. */
