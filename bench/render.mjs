@@ -90,10 +90,12 @@ function targets(r) {
     const [best, other] = (s.throughputNoViewers4 ?? 0) >= s.throughputNoViewers ? ['four', 'two'] : ['two', 'four'];
     const how = s.throughputNoViewers4
       ? ` (with ${best} requests in flight; ${Math.round(Math.min(s.throughputNoViewers, s.throughputNoViewers4) / 1e3)}k with ${other})` : '';
-    // Scaled only when the naive baseline ran in the same run: the machine's speed changes from hour to hour.
-    const sameRun = r.sameRun === true;
-    const scaled = sameRun ? `${Math.round(k * scale)}k` : 'n/a: baseline from another run';
-    rows.push(`| serve: HTTP ingest → publish | ≥ 500k records/s | ${Math.round(k)}k${how} | ${scaled} | ${k >= 500 ? 'met' : sameRun && k * scale >= 500 ? 'met when scaled' : 'not met'} |`);
+    // Scaled only by a naive baseline that ran in the same run as the live path: the machine's speed changes from
+    // hour to hour. A batch-only run keeps the live path's results with the baseline of their own run.
+    const own = r.sameRun === true ? scale : s.naiveRecordsPerSecond ? 0.22e6 / s.naiveRecordsPerSecond : null;
+    const scaled = own === null ? 'n/a: baseline from another run'
+      : `${Math.round(k * own)}k${r.sameRun === true ? '' : ` (by the baseline of its own run, ×${own.toFixed(2)})`}`;
+    rows.push(`| serve: HTTP ingest → publish | ≥ 500k records/s | ${Math.round(k)}k${how} | ${scaled} | ${k >= 500 ? 'met' : own !== null && k * own >= 500 ? 'met when scaled' : 'not met'} |`);
     const l = s.latency.find((x) => x.rate === 100_000);
     if (l) {
       const cold = l.coldStart ? ` (first 5 s after start-up: ${l.coldStart.p99} ms)` : '';

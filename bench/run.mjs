@@ -132,6 +132,9 @@ if (process.env.BENCH_SERVE !== '0') {
   if (plateau.status !== 0) throw new Error(plateau.stderr);
   results.serve = await serveBench({ long: process.env.BENCH_LONG === '1' });
   results.serve.plateau = plateau.stdout.trim().split('\n').map((l) => JSON.parse(l));
+  // The naive baseline measured beside it, so a later batch-only run can still scale these by their own run's.
+  const naive = results.sameRun ? results.runs.find((x) => x.name.startsWith('naive')) : undefined;
+  if (naive) results.serve.naiveRecordsPerSecond = naive.recordsPerSecond;
   // A run without BENCH_LONG keeps the last 10-minute memory curve, marked with the commit it was measured at.
   const last = previous ?? (existsSync(`${out}/results.json`) ? JSON.parse(readFileSync(`${out}/results.json`, 'utf8')) : null);
   if (!results.serve.memory && last?.serve?.memory) {
