@@ -67,6 +67,13 @@ describe('compiled ASN tables', () => {
     assert.deepEqual(table.owner(table.findV4(0x09000001)), { asn: 3356, as_org: 'Level 3' });
   });
 
+  it('are ignored when one byte in the middle of the CSV changed, its size the same', () => {
+    const { csvPath, bin } = files(V4);
+    AsnRanges.compile(csvPath, 4, bin);
+    writeFileSync(csvPath, V4.replace('38803', '38804'));
+    assert.equal(loadCompiled(csvPath, bin, 4), null);
+  });
+
   it('are ignored when missing, cut short, of the other family or not a compiled table at all', () => {
     const { csvPath, bin } = files(V4);
     assert.equal(loadCompiled(csvPath, bin, 4), null);
