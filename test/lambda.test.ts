@@ -77,11 +77,12 @@ describe('the Lambda bundle (npm run build:lambda)', () => {
       const run = `import { handler, shutdown } from ${JSON.stringify(join(out, 'index.mjs'))};
         const r = await handler(${JSON.stringify(EVENT)}); await shutdown(); console.log(JSON.stringify(r));`;
       const r = spawnSync(process.execPath, ['--input-type=module', '-e', run], {
-        encoding: 'utf8', cwd: tempDir(),
+        encoding: 'utf8', cwd: dir,
         env: { ...process.env, IPGEO_DATA_DIR: data, IPGEO_MQTT_URL: `mqtt://127.0.0.1:${broker.port}`, IPGEO_TOPIC_PREFIX: 'bundle', IPGEO_LOG_LEVEL: 'warn' },
       });
       assert.equal(r.status, 0, r.stderr);
-      assert.deepEqual((({ records, rejected }) => [records, rejected])(JSON.parse(r.stdout.trim().split('\n').pop()!)), [5, 1]);
+      const result = JSON.parse(r.stdout.trim().split('\n').pop()!);
+      assert.deepEqual([result.records, result.rejected], [5, 1]);
       const summary = await waitFor('a 1m summary from the bundle', () => got.find((m) => m.topic === 'bundle/summary/1m'));
       // As the ip-location-db CSV has them (grep 8.8.8.0 and 1.1.1.0 in asn-ipv4.csv).
       assert.deepEqual(summary.json.asns.map((a: any) => [a.key, a.org, a.records]).sort(),
