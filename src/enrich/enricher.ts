@@ -19,13 +19,18 @@ export interface Geo {
 }
 
 /**
- * What we know about a public address, shared by every address that has the same answer, with what the sinks
- * want of it made once: its JSON bytes (made on first use, so a report never pays for them) and small integer
- * identities for grouping.
+ * What we know about a public address, shared by every address that has the same answer, with small integer
+ * identities for grouping and the place of its JSON bytes in the NDJSON sink.
  */
 export class Located {
   private static count = 0;
-  private encoded: Buffer | null = null;
+  /**
+   * Where the NDJSON sink keeps this answer's JSON bytes (see sinks/geo-json.ts): never made in a run that writes
+   * none, such as a report.
+   */
+  jsonAt = 0;
+  jsonLength = 0;
+  jsonGeneration = -2;
   /**
    * A number for this object in integer-keyed tables, never given to another (a cache may make a second object
    * for the same answer, with its own id). Past 2^30 it is no longer a small integer to V8, which costs a little
@@ -51,11 +56,6 @@ export class Located {
   ) {
     this.cityId = geo.city === null ? 0 : placeId;
     this.asnCode = geo.asn === null ? 0 : geo.asn + 1;
-  }
-
-  /** `geo` as JSON in UTF-8, ready to copy into output. */
-  get bytes(): Buffer {
-    return (this.encoded ??= Buffer.from(JSON.stringify(this.geo)));
   }
 }
 

@@ -1,15 +1,16 @@
 import type { Writable } from 'node:stream';
 import { DIRECTION_NAMES } from '../classify/endpoints.js';
+import type { Located } from '../enrich/enricher.js';
 import type { FlowView } from '../enrich/flow-view.js';
 import { outputKey } from '../parse/fields.js';
 import type { FlowFormat } from '../parse/format.js';
 import { KIND_ADDR as ADDR, KIND_INT as INT, KIND_TEXT as TEXT } from '../parse/fast-scan.js';
 import type { FlowLine } from '../parse/line.js';
+import { geoJsonArena } from './geo-json.js';
 
 /** Output block size: blocks of exactly this size are reused (see `reuse`). */
 export const BLOCK = 1 << 20;
 const SPARE_BLOCKS = 8;
-const NULL = Buffer.from('null');
 /** The block of a writer with nothing buffered: a real block is taken at the first write, not before. */
 const NO_BLOCK = Buffer.alloc(0);
 const QUOTE = 0x22;
@@ -31,10 +32,12 @@ function pack(parts: string[]): Packed {
   return { bytes, view: new DataView(bytes.buffer, bytes.byteOffset, bytes.length), at };
 }
 
-/** The constant parts of a record's tail: one per direction, then `,"dst_geo":` and the end. */
-const TAIL = pack([...DIRECTION_NAMES.map((d) => `,"direction":${JSON.stringify(d)},"src_geo":`), ',"dst_geo":', '}\n']);
+/** The constant parts of a record's tail: one per direction, then `,"dst_geo":`, the end, and `null`. */
+const TAIL = pack([...DIRECTION_NAMES.map((d) => `,"direction":${JSON.stringify(d)},"src_geo":`), ',"dst_geo":', '}\n',
+  'null']);
 const DST_GEO = DIRECTION_NAMES.length;
 const END = DST_GEO + 1;
+const NULL = END + 1;
 
 /** How to write records of one format: the kind of each column and its JSON key prefix (`{"version":`…). */
 interface Plan {
@@ -56,6 +59,7 @@ export class NdjsonWriter {
   /** Blocks the stream (or the thread the output went to) is done with, written into again. */
   private readonly spare: Buffer[];
   private plans = new WeakMap<FlowFormat, Plan>();
+  private readonly geoJson = geoJsonArena();
   private lastFormat: FlowFormat | null = null;
   private lastPlan: Plan | null = null;
   // DataViews over the current input and output buffers, remade only when those change (see copy()).
@@ -88,11 +92,11 @@ export class NdjsonWriter {
   write(line: FlowLine, view: FlowView): void {
     const plan = this.planOf(line.format);
     const buf = line.buf;
-    const src = view.src === null ? NULL : view.src.bytes;
-    const dst = view.dst === null ? NULL : view.dst.bytes;
+    // Both answers' bytes are present from here to the end of the record (see GeoJsonArena.ready).
+    const geoBytes = (view.src === null ? 4 : this.geoJson.ready(view.src)) + (view.dst === null ? 4 : this.geoJson.ready(view.dst));
     const lineBytes = line.ends[line.width - 1] - line.starts[0];
     // One bound for the whole record: keys, the line's bytes twice over (quotes, escapes), locations, constants.
-    this.room(plan.keyBytes + 2 * lineBytes + 8 * line.width + src.length + dst.length + 64);
+    this.room(plan.keyBytes + 2 * lineBytes + 8 * line.width + geoBytes + 64);
     const out = this.block;
     let p = this.pos;
     const outView = this.outputView();
@@ -119,16 +123,16 @@ export class NdjsonWriter {
       } else {
         const text = JSON.stringify(line.text(k));
         this.pos = p;
-        this.room(Buffer.byteLength(text) + 256 + src.length + dst.length);
-        return this.finishSlow(text, k, line, view);
+        this.room(Buffer.byteLength(text) + 256 + geoBytes);
+        return this.finishSlow(text, k, line, view, geoBytes);
       }
     }
     this.pos = p;
-    this.tail(view, src, dst);
+    this.tail(view, geoBytes);
   }
 
   /** Rare path: a text field that needs JSON escaping; writes it and the rest of the record with checks. */
-  private finishSlow(text: string, from: number, line: FlowLine, view: FlowView): void {
+  private finishSlow(text: string, from: number, line: FlowLine, view: FlowView, geoBytes: number): void {
     this.pos += this.block.write(text, this.pos, 'utf8');
     const plan = this.planOf(line.format);
     for (let k = from + 1; k < line.width; k++) {
@@ -138,21 +142,26 @@ export class NdjsonWriter {
       this.room(json.length);
       this.bytes(json);
     }
-    this.tail(view, view.src === null ? NULL : view.src.bytes, view.dst === null ? NULL : view.dst.bytes);
+    this.tail(view, geoBytes);
   }
 
-  private tail(view: FlowView, src: Buffer, dst: Buffer): void {
+  private tail(view: FlowView, geoBytes: number): void {
     const d = view.endpoints.direction;
     const { view: parts, at } = TAIL;
-    this.room(at[END + 1] + src.length + dst.length + 3);
-    const out = this.block;
+    this.room(at[NULL] + geoBytes + 3);
     const words = this.outputView();
     let p = copyWords(parts, at[d], at[d + 1], words, this.pos);
-    out.set(src, p);
-    p = copyWords(parts, at[DST_GEO], at[DST_GEO + 1], words, p + src.length);
-    out.set(dst, p);
-    this.pos = copyWords(parts, at[END], at[END + 1], words, p + dst.length);
+    p = this.geo(view.src, words, p);
+    p = copyWords(parts, at[DST_GEO], at[DST_GEO + 1], words, p);
+    p = this.geo(view.dst, words, p);
+    this.pos = copyWords(parts, at[END], at[END + 1], words, p);
     this.written++;
+  }
+
+  /** Copies an answer's JSON (made present by `ready` for this record), or `null`. */
+  private geo(loc: Located | null, words: DataView<ArrayBufferLike>, p: number): number {
+    if (loc === null) return copyWords(TAIL.view, TAIL.at[NULL], TAIL.at[NULL + 1], words, p);
+    return copyWords(this.geoJson.viewOf(loc), loc.jsonAt, loc.jsonAt + loc.jsonLength, words, p);
   }
 
   /** Bytes waiting to be written. */
