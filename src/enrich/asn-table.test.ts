@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { UsageError } from '../errors.js';
 import { AsnRanges } from './asn-table.js';
+import { RangeOwnerLookup } from './sources.js';
 
 const CSV = [
   '1.0.0.0,1.0.0.255,13335,"Cloudflare, Inc."',
@@ -50,5 +51,18 @@ describe('AsnRanges', () => {
   it('names the line it cannot read', () => {
     assert.throws(() => AsnRanges.parse(Buffer.from('1.0.0.0,1.0.0.255,13335,x\n1.0.1.0,oops,1,y\n'), 4, 'asn.csv'),
       (e: Error) => e instanceof UsageError && /asn\.csv:2: not a "first,last,asn,organisation" line/.test(e.message));
+  });
+  it('gives ranges of one owner one key and one answer, and ranges of another name of the AS their own', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ipgeo-asn-'));
+    writeFileSync(join(dir, 'v4.csv'), CSV);
+    writeFileSync(join(dir, 'v6.csv'), '');
+    const lookup = new RangeOwnerLookup(join(dir, 'v4.csv'), join(dir, 'v6.csv'));
+    const key = (ip: string) => lookup.keyV4(ip.split('.').reduce((a, o) => a * 256 + Number(o), 0));
+    assert.equal(key('1.0.0.7'), key('1.1.1.1'));
+    assert.equal(lookup.value(key('1.0.0.7')), lookup.value(key('1.1.1.1')));
+    assert.deepEqual(lookup.value(key('1.1.1.1')), { asn: 13335, as_org: 'Cloudflare, Inc.' });
+    assert.notEqual(key('1.1.1.1'), key('2.0.0.9'));
+    assert.deepEqual(lookup.value(key('2.0.0.9')), { asn: 13335, as_org: 'Cloudflare London' });
+    assert.equal(key('1.0.3.1'), 0);
   });
 });

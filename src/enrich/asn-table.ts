@@ -107,10 +107,23 @@ export class AsnRanges {
     return hi >= 0 && compare(this.last, hi * 4, words, o) >= 0 ? hi : -1;
   }
 
+  /** The owner of the range at `index` (-1: none). */
   owner(index: number): Owner {
-    if (index < 0) return { asn: null, as_org: null };
+    return this.ownerAt(this.ownerIndex(index));
+  }
+
+  /**
+   * Which distinct owner the range at `index` has (-1: none): ranges of one owner share it, so it identifies the
+   * answer better than the range does.
+   */
+  ownerIndex(index: number): number {
+    return index < 0 ? -1 : this.ownerOf[index];
+  }
+
+  /** Owner `j` of the table (-1: none). */
+  ownerAt(j: number): Owner {
+    if (j < 0) return { asn: null, as_org: null };
     const { asns, names, starts } = this.owners;
-    const j = this.ownerOf[index];
     const org = unquote(Buffer.from(names.buffer, names.byteOffset + starts[j], starts[j + 1] - starts[j]).toString('utf8'));
     return { asn: asns[j] || null, as_org: org === '' ? null : org };
   }

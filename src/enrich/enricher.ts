@@ -84,7 +84,7 @@ const TWO_23 = 2 ** 23;
 /**
  * Entries of each cache, per thread. With a few busy peers (the usual flow log) every cache settles far below it;
  * with a stream of distinct peers (a scan of the whole address space) the caches stay full, and this is what bounds
- * them: at about 600 bytes an answer with its entries, some 60 MiB a thread at most.
+ * them: at about 330 bytes an answer with its entries (measured with every cache full), some 20 MiB a thread.
  */
 export const DEFAULT_CACHE = 32_768;
 
@@ -125,12 +125,16 @@ export class Enricher {
   static open(opts: EnricherOptions = {}): Enricher {
     const bundled = bundledPaths();
     const size = opts.cacheSize ?? DEFAULT_CACHE;
-    const owner = opts.asnDbs?.length ? new MmdbLookup<Owner>(opts.asnDbs, 'owner', true, size)
-      : opts.owners === false ? new NoOwnerLookup() : new RangeOwnerLookup(...bundled.asn);
-    // With no owners, a place is one (place, owner) pair: the pair cache holds what a record cache would.
-    const records = owner instanceof NoOwnerLookup ? 0 : size;
-    const geo = opts.geoDbs?.length ? new MmdbLookup<Place>(opts.geoDbs, 'place', true, records)
-      : new MmdbLookup<Place>(bundled.city, 'place', false, records);
+    // A record cache is asked only when the pair cache misses, so it needs to hold the records that recur among
+    // misses, not every answer in use: a quarter of the pair cache. With a stream of distinct peers every cache
+    // is full, and full record caches as large as the pair cache held a fifth of a thread's heap.
+    const records = Math.max(1024, size >> 2);
+    const owner = opts.asnDbs?.length ? new MmdbLookup<Owner>(opts.asnDbs, 'owner', true, records)
+      : opts.owners === false ? new NoOwnerLookup() : new RangeOwnerLookup(...bundled.asn, records);
+    // With no owners, a place is one (place, owner) pair: the pair cache holds what a place cache would.
+    const places = owner instanceof NoOwnerLookup ? 0 : records;
+    const geo = opts.geoDbs?.length ? new MmdbLookup<Place>(opts.geoDbs, 'place', true, places)
+      : new MmdbLookup<Place>(bundled.city, 'place', false, places);
     return new Enricher(geo, owner, size);
   }
 

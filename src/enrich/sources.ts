@@ -135,8 +135,10 @@ export class MmdbLookup<T extends Place | Owner> implements Lookup<T> {
 export class RangeOwnerLookup implements Lookup<Owner> {
   private v4: AsnRanges | null = null;
   private v6: AsnRanges | null = null;
+  /** Owners by key: answers of one owner share its object and organisation text. */
+  private readonly cache: GenerationalCache<number, Owner>;
 
-  constructor(private readonly v4Path: string, private readonly v6Path: string) {
+  constructor(private readonly v4Path: string, private readonly v6Path: string, recordCache = 1024) {
     for (const p of [v4Path, v6Path]) {
       try {
         statSync(p);
@@ -144,6 +146,7 @@ export class RangeOwnerLookup implements Lookup<Owner> {
         throw new UsageError(`cannot read the ASN table ${p}: ${(err as Error).message}`);
       }
     }
+    this.cache = new GenerationalCache(recordCache);
   }
 
   get info(): SourceInfo {
@@ -153,21 +156,27 @@ export class RangeOwnerLookup implements Lookup<Owner> {
     };
   }
 
-  // Keys: range index + 1, IPv6 ones past V6_KEYS so the two families never share a key.
+  // Keys: the owner's index + 1, not the range's: addresses of one place and one owner in different ranges are one
+  // answer. IPv6 ones are past V6_KEYS so the two families never share a key.
   keyV4(ip: number): number {
     this.v4 ??= AsnRanges.fromCsv(this.v4Path, 4);
-    return this.v4.findV4(ip) + 1;
+    return this.v4.ownerIndex(this.v4.findV4(ip)) + 1;
   }
 
   keyV6(words: Uint32Array, o: number): number {
     this.v6 ??= AsnRanges.fromCsv(this.v6Path, 6);
-    const i = this.v6.findV6(words, o);
-    return i < 0 ? 0 : i + 1 + V6_KEYS;
+    const j = this.v6.ownerIndex(this.v6.findV6(words, o));
+    return j < 0 ? 0 : j + 1 + V6_KEYS;
   }
 
   value(key: number): Owner {
     if (key === 0) return EMPTY_OWNER;
-    return key > V6_KEYS ? this.v6!.owner(key - 1 - V6_KEYS) : this.v4!.owner(key - 1);
+    let v = this.cache.get(key);
+    if (v === undefined) {
+      v = key > V6_KEYS ? this.v6!.ownerAt(key - 1 - V6_KEYS) : this.v4!.ownerAt(key - 1);
+      this.cache.set(key, v);
+    }
+    return v;
   }
 }
 
