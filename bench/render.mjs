@@ -196,11 +196,13 @@ ${r.serve ? renderServe(r.serve) : ''}
   the ASN ranges) and reading the search trees' pages the first time lookups reach them are about 0.5–1 s of every
   run; it is why 1M-record runs look slower than 10M-record ones.
 - "Flat" here means the 10M-record peak is within 10 % of the 1M-record one. What does grow with input is what is
-  new in it, each to a bound: every distinct answer met is kept by each thread that met it (about 600 bytes each
-  with its cache entries; with the default \`--cache-size\` 32768, at most about 100,000 a thread and 65,536 database
-  records, since 2026-11-28 (sixth session); about 330,000 and 400,000 before). In the bench's data that is 12,700
-  locations after 1M records and 20,900 after 10M for a report by city, 25,000 and 39,300 location and owner pairs
-  for \`enrich\`, which is why \`enrich\` on all cores grows most. Also a report's groups (its answer: 9,300 and
+  new in it, each to a bound: every distinct answer met is kept by each thread that met it (about 330 bytes each
+  with its cache entries since 2026-11-29, about 600 before; with the default \`--cache-size\` 32768, at most about
+  100,000 a thread, and 16,384 database records of each kind since 2026-11-29, 65,536 before). In the bench's data
+  that is 12,700 locations after 1M records and 20,900 after 10M for a report by city, and for \`enrich\` 16,700 and
+  27,300 (location, owner) pairs since 2026-11-29 (25,000 and 39,300 before, when an owner's separate ASN ranges
+  made separate pairs). \`enrich\` keeps the answers' JSON in two 2 MiB blocks a thread, used in turn (before
+  2026-11-29 a Buffer each, about three times the bytes it held, growing with every answer). Also a report's groups (its answer: 9,300 and
   16,400), the IPv6 search tree's pages (2.6 and 3.7 MiB of its 56), and a thread's V8 heap, which grows ahead of
   its next full collection.
 - Files are read in 64 KiB chunks, and a report's groups are indexes into flat arrays rather than objects

@@ -18,7 +18,7 @@ function bytesOf(arena: GeoJsonArena, loc: Located): string {
 
 test('an answer asked for reads back as its JSON, alone and as the second of a pair, across many block switches', () => {
   // Blocks of a few answers each: switches, copies from the previous block and remakes happen all the time.
-  const arena = new GeoJsonArena(700);
+  const arena = new GeoJsonArena(2000);
   const answers = Array.from({ length: 40 }, (_, i) => answer(i));
   let seed = 7;
   const pick = () => answers[(seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) % (seed & 1 ? 5 : answers.length)];

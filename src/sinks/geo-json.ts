@@ -4,6 +4,7 @@ import type { Located } from '../enrich/enricher.js';
 export const GEO_BLOCK = 2 << 20;
 /** copyWords may read a word that starts at the last byte of an answer. */
 const TAIL_ROOM = 3;
+const UTF8 = new TextEncoder();
 
 /**
  * The JSON of answers (`src_geo`, `dst_geo`) in UTF-8, made once per answer and copied into every record that
@@ -35,9 +36,12 @@ export class GeoJsonArena {
    * present after the second call: a switch keeps the previous block's bytes until the next switch.
    */
   ready(loc: Located): number {
-    const g = loc.jsonGeneration;
-    if (g === this.generation) return loc.jsonLength;
-    if (g === this.generation - 1) this.promote(loc);
+    // Kept this small so that it is inlined where records are written; the rest is rare.
+    return loc.jsonGeneration === this.generation ? loc.jsonLength : this.refresh(loc);
+  }
+
+  private refresh(loc: Located): number {
+    if (loc.jsonGeneration === this.generation - 1) this.promote(loc);
     else this.encode(loc);
     return loc.jsonLength;
   }
@@ -61,10 +65,11 @@ export class GeoJsonArena {
 
   private encode(loc: Located): void {
     const text = JSON.stringify(loc.geo);
-    const n = Buffer.byteLength(text);
-    this.reserve(n);
-    this.current().write(text, this.used, 'utf8');
-    this.place(loc, n);
+    // Room for the most UTF-8 the text can need, then one pass that encodes and counts (measuring the bytes first
+    // and writing them after took two calls into C++, as long as the JSON.stringify).
+    this.reserve(3 * text.length);
+    const { written } = UTF8.encodeInto(text, this.current().subarray(this.used, this.used + 3 * text.length));
+    this.place(loc, written);
   }
 
   private place(loc: Located, n: number): void {
@@ -77,7 +82,7 @@ export class GeoJsonArena {
   /** Switches blocks when `n` more bytes do not fit (an answer is far smaller than a block). */
   private reserve(n: number): void {
     if (this.used + n <= this.blockBytes) return;
-    if (n > this.blockBytes) throw new RangeError(`an answer of ${n} bytes does not fit a JSON block`);
+    if (n > this.blockBytes) throw new RangeError(`an answer needing up to ${n} bytes does not fit a JSON block`);
     this.generation++;
     this.used = 0;
   }
