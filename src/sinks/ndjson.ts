@@ -64,7 +64,7 @@ export class NdjsonWriter {
   private readonly geoJson = geoJsonArena();
   private lastFormat: FlowFormat | null = null;
   private lastPlan: Plan | null = null;
-  // DataViews over the current input and output buffers, remade only when those change (see copy()).
+  // DataViews over the current input and output buffers, remade only when those change (see inputView()).
   private inBuf: Uint8Array | null = null;
   private inView: DataView<ArrayBufferLike> = new DataView(new ArrayBuffer(0));
   private outBuf: Uint8Array | null = null;
