@@ -1,4 +1,5 @@
 import { HyperLogLog } from './hll.js';
+import type { KeyPool } from './key-pool.js';
 import { FrozenTally, TallyTable, type TallyData } from './tally.js';
 import { TopK, type TopKData } from './top-k.js';
 
@@ -30,7 +31,8 @@ export interface Caps {
 
 /**
  * Distinct keys kept per table. An hour is 60 minute buckets, so the minute caps set the memory of a long run:
- * about 0.8 MB a minute bucket (frozen: see Bucket.freeze) at these caps, whatever the traffic.
+ * about 0.8 MB a minute bucket (frozen: see Bucket.freeze) at these caps, whatever the traffic, less the text keys it
+ * shares with other minutes (see KeyPool).
  */
 export const SECOND_CAPS: Caps = { countries: 300, places: 1000, asns: 1000, ports: 500, interfaces: 300, countryPorts: 1000, facts: 3000, addresses: 64 };
 export const MINUTE_CAPS: Caps = { countries: 300, places: 1200, asns: 1200, ports: 400, interfaces: 200, countryPorts: 1000, facts: 4000, addresses: 128 };
@@ -171,6 +173,15 @@ export class FrozenBucket {
     this.interfaces = b.interfaces.freeze();
     this.facts = b.facts.freeze();
     this.countryPorts = b.countryPorts.freeze();
+  }
+
+  eachTable(f: (t: FrozenTally<string | number>) => void): void {
+    for (const name of TABLE_NAMES) f(this[name] as FrozenTally<string | number>);
+  }
+
+  /** Shares the tables' text keys with other buckets through `pool`. */
+  shareKeys(pool: KeyPool): void {
+    this.eachTable((t) => t.shareKeys(pool));
   }
 }
 

@@ -253,15 +253,21 @@ describe('memory over a long run', () => {
     // Fresh random peers every minute: the worst case for cardinality.
     const gen = new FlowLogGenerator({ seed: 8, clients: 200_000, scanners: 50_000 });
     const at: number[] = [];
+    const pooled: number[] = [];
     for (let minute = 0; minute < 75; minute++) {
       feed(agg, 1_900_000_000 + minute * 60, 60, 12, gen);
       at.push(agg.footprint().entries);
+      pooled.push(agg.footprint().sharedKeys);
     }
     const f = agg.footprint();
     assert.equal(f.buckets, 60 + 60 + 1);
     const afterHour = at.slice(62);
     assert.ok(Math.max(...afterHour) <= Math.min(...afterHour) * 1.15, `still growing after an hour: ${afterHour.join(', ')}`);
     assert.ok(at[61] > at[10] * 2, 'the test feeds enough distinct keys to fill the hour');
+    // The minutes' shared keys (see KeyPool): pruned once keys of minutes gone pile up past its slack, so they stop
+    // growing with the hour too. The slack is five minutes of new keys, which this stream reaches after the hour.
+    assert.ok(pooled.slice(61).some((n, i) => n < pooled[60 + i]), `shared keys never pruned: ${pooled.join(', ')}`);
+    assert.ok(pooled[61] > pooled[10] * 2, 'the pool holds the hour\'s keys');
   });
 });
 

@@ -4,6 +4,7 @@ import { SecondCounter } from './counter.js';
 import { Bucket, factParts, type FrozenBucket, MINUTE_CAPS, Tables, WINDOW_CAPS } from './bucket.js';
 import { filterTables, filterTotals, type LiveFilter } from './filter.js';
 import { HyperLogLog } from './hll.js';
+import { KeyPool } from './key-pool.js';
 import { OTHER } from './tally.js';
 import { ADDRESS_ROWS, buildSummary, type PlaceInfo, type WindowSummary } from './summary.js';
 
@@ -32,6 +33,8 @@ export class LiveAggregator {
   /** Place keys → what to show for them (bounded with the tables that refer to them). */
   private readonly places = new Map<string, PlaceInfo>();
   private readonly orgs = new Map<number, string | null>();
+  /** The closed minutes' text keys, shared (see KeyPool): five minutes of keys all new is its slack. */
+  private keys = new KeyPool(5 * minuteTextKeys());
 
   constructor(private now: number) {
     this.minute = new Bucket(now - (now % 60), MINUTE_CAPS);
@@ -59,12 +62,12 @@ export class LiveAggregator {
   }
 
   /** How many table entries the aggregator holds in all its buckets and windows (to check that memory is bounded). */
-  footprint(): { buckets: number; entries: number; names: number } {
+  footprint(): { buckets: number; entries: number; names: number; sharedKeys: number } {
     const size = (t: Tables | FrozenBucket) => t.countries.size + t.places.size + t.asns.size + t.ports.size + t.protocols.size
       + t.actions.size + t.directions.size + t.interfaces.size + t.countryPorts.size + t.facts.size;
     const buckets = [...this.seconds, ...this.minutes, this.minute].filter((b): b is Bucket | FrozenBucket => b !== undefined);
     const entries = buckets.reduce((n, b) => n + size(b), 0) + Object.values(this.windows).reduce((n, t) => n + size(t), 0);
-    return { buckets: buckets.length, entries, names: this.places.size + this.orgs.size };
+    return { buckets: buckets.length, entries, names: this.places.size + this.orgs.size, sharedKeys: this.keys.size };
   }
 
   /** Moves time forward to `now` (seconds), closing every second (and minute) passed. */
@@ -117,8 +120,9 @@ export class LiveAggregator {
    * counts in rows that never went away, so these windows are rebuilt rather than subtracted from.
    */
   private *closeMinute(): Generator<void, void> {
-    const done = this.minute;
-    this.minutes[(done.start / 60) % 60] = done.freeze();
+    const done = this.minute.freeze();
+    done.shareKeys(this.keys);
+    this.minutes[(done.start / 60) % 60] = done;
     this.minute = new Bucket(this.now, MINUTE_CAPS);
     for (const name of ['15m', '1h'] as const) {
       const rebuilt = new Tables(WINDOW_CAPS);
@@ -128,6 +132,7 @@ export class LiveAggregator {
       }
       this.windows[name] = rebuilt;
     }
+    this.keys.prune(this.minutes.filter((m): m is FrozenBucket => m !== undefined));
     this.prune();
   }
 
@@ -156,6 +161,7 @@ export class LiveAggregator {
   private reset(now: number): void {
     this.seconds.fill(undefined);
     this.minutes.fill(undefined);
+    this.keys = new KeyPool(5 * minuteTextKeys());
     for (const w of Object.keys(this.windows) as WindowName[]) this.windows[w] = new Tables(WINDOW_CAPS);
     this.now = now;
     this.counter.reset();
@@ -207,4 +213,10 @@ export class LiveAggregator {
       places: this.places, orgs: this.orgs, newestEnd: this.newestEnd,
     });
   }
+}
+
+/** The most text keys a minute bucket holds (its text-keyed tables' caps, and the few actions and directions). */
+function minuteTextKeys(): number {
+  const c = MINUTE_CAPS;
+  return c.countries + c.places + c.ports + c.interfaces + c.countryPorts + c.facts + 16;
 }

@@ -1,3 +1,5 @@
+import type { KeyPool } from './key-pool.js';
+
 /** Records, packets, bytes and how many records were REJECTed: the measures every live table keeps. */
 export interface Tally {
   records: number;
@@ -275,6 +277,12 @@ export class FrozenTally<K> implements TallyData<K> {
   forEach(f: (key: K | typeof OTHER, records: number, packets: number, bytes: number, rejects: number) => void): void {
     const c = this.counts;
     for (let i = 0; i < this.keys.length; i++) f(this.keys[i], c[i * WIDTH], c[i * WIDTH + 1], c[i * WIDTH + 2], c[i * WIDTH + 3]);
+  }
+
+  /** Replaces each key by the pool's equal one (see KeyPool). */
+  shareKeys(pool: KeyPool): void {
+    const keys = this.keys;
+    for (let i = 0; i < keys.length; i++) keys[i] = pool.share(keys[i]);
   }
 
   /** A key's counts, by a linear search: only filtered views (an API request) look keys up in a closed bucket. */
