@@ -17,7 +17,13 @@ function renderServe(s) {
   const mem = s.memory ? `\nMemory of a \`serve --demo --demo-rate 20000\` process${s.memoryCommit ? ` (measured at commit ${s.memoryCommit})` : ''}, one sample a minute (RSS, MiB): ${s.memory.filter((m) => m.minute !== undefined).map((m) => m.rssMiB).join(', ')}; peak ${s.memory.find((m) => m.peakMiB)?.peakMiB} MiB.\n` : '\nThe 10-minute memory run is skipped unless BENCH_LONG=1.\n';
   const plateau = s.plateau ? `\nThe live tables alone over two hours of simulated time (bench/plateau.mjs: 400 records a second from many distinct
 peers, fed as fast as they go, V8 heap after a full GC, every 10 minutes): ${s.plateau.map((p) => `${p.heapMiB}`).join(', ')} MiB
-(table entries ${s.plateau.map((p) => p.entries).join(', ')}). The hour window fills with minute buckets for 60 minutes, then stays flat.\n` : '';
+(table entries ${s.plateau.map((p) => p.entries).join(', ')}). The hour window fills with minute buckets for 60 minutes, then stays within a
+few MiB. Since 2026-11-29 closed minutes share their text keys (src/aggregate/live/key-pool.ts), whose pool may also
+hold up to five minutes' worth of keys of minutes gone; the run before had 87 MiB at the hour and 89 at two hours.\n` : '';
+  const soak = `\nA longer run, measured once outside the bench (2026-11-29, commit 740f947, before the shared keys and the
+answer changes of that day): \`serve --demo --demo-rate 20000\` for 75 minutes, RSS in MiB at minutes 10, 20, 30, 40,
+50, 60, 70 and 75: 421, 453, 469, 491, 470, 476, 505, 507 (peak 538). It grows while the hour window fills; from
+minute 50 on, every sample (one each 30 s) was between 459 and 535 MiB.\n`;
   return `## serve: the live path
 
 A \`serve\` process on this machine, fed by HTTP ingest (\`POST /ingest/lines\`, 20,000 lines a request, two requests in
@@ -50,7 +56,7 @@ while 100k records/s are sent${s.dashboard.recordsPerSecond ? ` (the server read
 **${s.dashboard.fps.toFixed(1)} frames/s**, worst frame ${Math.round(s.dashboard.worstFrameMs)} ms, ${s.dashboard.domNodes} DOM nodes.
 Runs before 2026-11-28 (fifth session) measured 54 frames/s here, but their sender fell behind once Chromium ran:
 the server read about 58k records/s, not 100k.
-${mem}${plateau}
+${mem}${soak}${plateau}
 `;
 }
 
