@@ -106,6 +106,38 @@ describe('NDJSON output', () => {
     assert.ok(want.length >= 12);
     assert.equal(Buffer.concat(got).toString('utf8'), Buffer.concat(want).toString('utf8'));
   });
+  it('writes each answer\'s JSON right while its blocks fill and turn over many times', () => {
+    // Enough distinct peers that the answers' JSON blocks (2 MiB each, about 9,000 answers) are switched again and
+    // again: answers are copied from the previous block and made again once they fell out of both.
+    let seed = 9;
+    const address = () => {
+      seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+      return [seed >>> 24, (seed >>> 16) & 255, (seed >>> 8) & 255, seed & 255].join('.');
+    };
+    // A peer anywhere in the address space on every line, now and then one of a few busy ones again.
+    const busy = Array.from({ length: 50 }, address);
+    const lines = Array.from({ length: 200_000 }, (_, i) =>
+      `2 123456789010 eni-1 ${i % 3 === 0 ? busy[i % 50] : address()} 10.0.0.5 443 40000 6 3 180 1418530010 1418530070 ACCEPT OK`);
+    const writer = new NdjsonWriter(null);
+    const expected: unknown[] = [];
+    let newest = 0;
+    const parts: Buffer[] = [];
+    const reader = new FlowReader({ format: DEFAULT_FORMAT }, (line) => {
+      view.read(line);
+      writer.write(line, view);
+      newest = Math.max(newest, view.src?.jsonGeneration ?? 0, view.dst?.jsonGeneration ?? 0);
+      expected.push([view.src?.geo ?? null, view.dst?.geo ?? null]);
+      if (writer.pending > 1 << 22) parts.push(...writer.take());
+    }, (r) => assert.fail(r.detail));
+    reader.begin('t');
+    reader.chunk(Buffer.from(`${lines.join('\n')}\n`));
+    reader.end();
+    parts.push(...writer.take());
+    assert.ok(newest >= 3, `the blocks turned over ${newest} times`);
+    const got = Buffer.concat(parts).toString('utf8').trimEnd().split('\n').map((l) => JSON.parse(l))
+      .map((o) => [o.src_geo, o.dst_geo]);
+    assert.deepEqual(got, expected);
+  });
   it('handles records larger than its buffer block', () => {
     const format = parseFormat('${srcaddr} ${instance-tag}');
     const big = 'x'.repeat(1_500_000);
