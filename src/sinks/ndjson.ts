@@ -14,8 +14,9 @@ const SPARE_BLOCKS = 8;
 /** The block of a writer with nothing buffered: a real block is taken at the first write, not before. */
 const NO_BLOCK = Buffer.alloc(0);
 const QUOTE = 0x22;
-/** `null` as a little-endian word. */
+/** `null` as a little-endian word, and its length. */
 const NULL_WORD = 0x6c6c756e;
+const NULL_BYTES = 4;
 
 /**
  * Constant strings packed in one buffer, copied by words (one `set` call costs as much as copying a hundred bytes
@@ -34,12 +35,10 @@ function pack(parts: string[]): Packed {
   return { bytes, view: new DataView(bytes.buffer, bytes.byteOffset, bytes.length), at };
 }
 
-/** The constant parts of a record's tail: one per direction, then `,"dst_geo":`, the end, and `null`. */
-const TAIL = pack([...DIRECTION_NAMES.map((d) => `,"direction":${JSON.stringify(d)},"src_geo":`), ',"dst_geo":', '}\n',
-  'null']);
+/** The constant parts of a record's tail: one per direction, then `,"dst_geo":` and the end. */
+const TAIL = pack([...DIRECTION_NAMES.map((d) => `,"direction":${JSON.stringify(d)},"src_geo":`), ',"dst_geo":', '}\n']);
 const DST_GEO = DIRECTION_NAMES.length;
 const END = DST_GEO + 1;
-const NULL = END + 1;
 
 /** How to write records of one format: the kind of each column and its JSON key prefix (`{"version":`…). */
 interface Plan {
@@ -95,7 +94,8 @@ export class NdjsonWriter {
     const plan = this.planOf(line.format);
     const buf = line.buf;
     // Both answers' bytes are present from here to the end of the record (see GeoJsonArena.ready).
-    const geoBytes = (view.src === null ? 4 : this.geoJson.ready(view.src)) + (view.dst === null ? 4 : this.geoJson.ready(view.dst));
+    const geoBytes = (view.src === null ? NULL_BYTES : this.geoJson.ready(view.src))
+      + (view.dst === null ? NULL_BYTES : this.geoJson.ready(view.dst));
     const lineBytes = line.ends[line.width - 1] - line.starts[0];
     // One bound for the whole record: keys, the line's bytes twice over (quotes, escapes), locations, constants.
     this.room(plan.keyBytes + 2 * lineBytes + 8 * line.width + geoBytes + 64);
@@ -113,7 +113,7 @@ export class NdjsonWriter {
       const e = line.ends[k];
       if (e - s === 1 && buf[s] === 0x2d) {
         outView.setUint32(p, NULL_WORD, true);
-        p += 4;
+        p += NULL_BYTES;
         continue;
       }
       const code = plan.codes[k];
@@ -154,7 +154,7 @@ export class NdjsonWriter {
   private tail(view: FlowView, geoBytes: number): void {
     const d = view.endpoints.direction;
     const { view: parts, at } = TAIL;
-    this.room(at[NULL] + geoBytes + 3);
+    this.room(at[END + 1] + geoBytes + 3);
     const words = this.outputView();
     let p = copyWords(parts, at[d], at[d + 1], words, this.pos);
     p = this.geo(view.src, words, p);
@@ -166,7 +166,10 @@ export class NdjsonWriter {
 
   /** Copies an answer's JSON (made present by `ready` for this record), or `null`. */
   private geo(loc: Located | null, words: DataView<ArrayBufferLike>, p: number): number {
-    if (loc === null) return copyWords(TAIL.view, TAIL.at[NULL], TAIL.at[NULL + 1], words, p);
+    if (loc === null) {
+      words.setUint32(p, NULL_WORD, true);
+      return p + NULL_BYTES;
+    }
     return copyWords(this.geoJson.viewOf(loc), loc.jsonAt, loc.jsonAt + loc.jsonLength, words, p);
   }
 

@@ -9,6 +9,13 @@ import { OTHER } from './tally.js';
 import { ADDRESS_ROWS, buildSummary, type PlaceInfo, type WindowSummary } from './summary.js';
 
 export const WINDOWS = { '1m': 60, '15m': 900, '1h': 3600 } as const;
+
+/**
+ * The shared keys' slack (see KeyPool): five minutes of keys all new, a minute holding at most its text-keyed
+ * tables' caps and the few actions and directions.
+ */
+const KEY_SLACK = 5 * (MINUTE_CAPS.countries + MINUTE_CAPS.places + MINUTE_CAPS.ports + MINUTE_CAPS.interfaces
+  + MINUTE_CAPS.countryPorts + MINUTE_CAPS.facts + 16);
 export type WindowName = keyof typeof WINDOWS;
 
 /**
@@ -33,8 +40,8 @@ export class LiveAggregator {
   /** Place keys → what to show for them (bounded with the tables that refer to them). */
   private readonly places = new Map<string, PlaceInfo>();
   private readonly orgs = new Map<number, string | null>();
-  /** The closed minutes' text keys, shared (see KeyPool): five minutes of keys all new is its slack. */
-  private keys = new KeyPool(5 * minuteTextKeys());
+  /** The closed minutes' text keys, shared (see KeyPool). */
+  private keys = new KeyPool(KEY_SLACK);
 
   constructor(private now: number) {
     this.minute = new Bucket(now - (now % 60), MINUTE_CAPS);
@@ -161,7 +168,7 @@ export class LiveAggregator {
   private reset(now: number): void {
     this.seconds.fill(undefined);
     this.minutes.fill(undefined);
-    this.keys = new KeyPool(5 * minuteTextKeys());
+    this.keys = new KeyPool(KEY_SLACK);
     for (const w of Object.keys(this.windows) as WindowName[]) this.windows[w] = new Tables(WINDOW_CAPS);
     this.now = now;
     this.counter.reset();
@@ -213,10 +220,4 @@ export class LiveAggregator {
       places: this.places, orgs: this.orgs, newestEnd: this.newestEnd,
     });
   }
-}
-
-/** The most text keys a minute bucket holds (its text-keyed tables' caps, and the few actions and directions). */
-function minuteTextKeys(): number {
-  const c = MINUTE_CAPS;
-  return c.countries + c.places + c.ports + c.interfaces + c.countryPorts + c.facts + 16;
 }
