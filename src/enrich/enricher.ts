@@ -18,6 +18,8 @@ export interface Geo {
   as_org: string | null;
 }
 
+const NO_JSON = new Uint8Array(0);
+
 /**
  * What we know about a public address, shared by every address that has the same answer, with small integer
  * identities for grouping and the place of its JSON bytes in the NDJSON sink.
@@ -25,11 +27,10 @@ export interface Geo {
 export class Located {
   private static count = 0;
   /**
-   * Where the NDJSON sink keeps this answer's JSON bytes (see sinks/geo-json.ts): never made in a run that writes
-   * none, such as a report.
+   * This answer's JSON bytes, a view into the NDJSON sink's blocks (see sinks/geo-json.ts), valid while
+   * `jsonGeneration` is current there: never made in a run that writes none, such as a report.
    */
-  jsonAt = 0;
-  jsonLength = 0;
+  json: Uint8Array = NO_JSON;
   jsonGeneration = -2;
   /**
    * A number for this object in integer-keyed tables, never given to another (a cache may make a second object
