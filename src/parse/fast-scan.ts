@@ -30,11 +30,11 @@ const TAB = 0x09;
 const DOT = 0x2e;
 /** FlowLine.addrKind of an IPv4 column (line.ts re-exports it with the other kinds). */
 export const ADDR_V4 = 4;
-const BLANK = 1;
-const CARE = 2;
-/** Per byte of a text field: 0 plain, BLANK ends the field, CARE needs escaping or checking in output. */
-const TEXT_CLASS = new Uint8Array(256).map((_, c) =>
-  c === SPACE || c === TAB ? BLANK : c >= 0x80 || c < 0x20 || c === 0x22 || c === 0x5c ? CARE : 0);
+/** Bytes of a text field that need care in output: controls, quote, backslash and non-ASCII (as in line.ts). */
+const BANG = 0x21;
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const NON_ASCII = 0x80;
 
 export function fastScan(buf: Uint8Array, s: number, e: number, kinds: Uint8Array, t: ScanTarget): number {
   const starts = t.starts;
@@ -55,10 +55,11 @@ export function fastScan(buf: Uint8Array, s: number, e: number, kinds: Uint8Arra
       t.addrKind[k] = ADDR_V4;
     } else {
       for (; i < e; i++) {
-        const cls = TEXT_CLASS[buf[i]];
-        if (cls !== 0) {
-          if (cls === BLANK) break;
-          care = true;
+        // One compare for the usual byte (a letter, digit or dash); a table lookup per byte cost more.
+        c = buf[i];
+        if (c <= QUOTE || c >= NON_ASCII || c === BACKSLASH) {
+          if (c === SPACE || c === TAB) break;
+          if (c !== BANG) care = true;
         }
       }
     }
@@ -84,14 +85,16 @@ function readDigits(buf: Uint8Array, i: number, e: number, out: Float64Array, k:
   let v = 0;
   for (; i < small; i++) {
     const d = buf[i] - 0x30;
-    if (d < 0 || d > 9) break;
-    v = ((v << 3) + (v << 1) + d) | 0;
+    if (d >>> 0 > 9) break;
+    v = (v * 10 + d) | 0;
   }
   let f = v;
-  for (; i < e; i++) {
-    const d = buf[i] - 0x30;
-    if (d < 0 || d > 9) break;
-    f = f * 10 + d;
+  if (i === small) {
+    for (; i < e; i++) {
+      const d = buf[i] - 0x30;
+      if (d >>> 0 > 9) break;
+      f = f * 10 + d;
+    }
   }
   const n = i - start;
   if (n === 0 || n > 15 || (i < e && buf[i] !== SPACE && buf[i] !== TAB)) return -1;
@@ -107,12 +110,13 @@ function readIPv4(buf: Uint8Array, i: number, e: number, out: Float64Array, k: n
     let octet = 0;
     for (; i < e; i++) {
       const d = buf[i] - 0x30;
-      if (d < 0 || d > 9) break;
-      octet = octet * 10 + d;
+      if (d >>> 0 > 9) break;
+      octet = (octet * 10 + d) | 0;
     }
     const len = i - first;
     if (len === 0 || len > 3 || octet > 255 || (len > 1 && buf[first] === 0x30)) return -1;
-    value = value * 256 + octet;
+    // Unsigned 32-bit: integer shifts, where a float multiply-add per octet was a dependency chain.
+    value = ((value << 8) | octet) >>> 0;
     if (octets < 3) {
       if (i >= e || buf[i] !== DOT) return -1;
       i++;
