@@ -45,4 +45,25 @@ describe('ingest threads', () => {
       await pool.close();
     }
   });
+
+  it('move a handed-over body that is all of its memory, and copy any other', { timeout: 30_000 }, async () => {
+    const pool = await IngestPool.start(setup, 1, pino({ level: 'silent' }));
+    try {
+      const own = Buffer.allocUnsafeSlow(line.length * 5);
+      own.write(line.repeat(5));
+      assert.equal((await pool.ingest('http:lines', own, 'text', true)).result.accepted, 5);
+      assert.equal(own.byteLength, 0, 'its memory went to the thread');
+      const kept = Buffer.allocUnsafeSlow(line.length * 2);
+      kept.write(line.repeat(2));
+      assert.equal((await pool.ingest('http:lines', kept, 'text')).result.accepted, 2);
+      assert.equal(kept.toString(), line.repeat(2), 'not handed over: the caller keeps its bytes');
+      // A slice of a larger buffer (Node.js's pool for small Buffers, say) is copied even when handed over.
+      const slab = Buffer.from(`xx${line}`);
+      const slice = slab.subarray(2);
+      assert.equal((await pool.ingest('http:lines', slice, 'text', true)).result.accepted, 1);
+      assert.equal(slab.toString(), `xx${line}`);
+    } finally {
+      await pool.close();
+    }
+  });
 });

@@ -115,15 +115,20 @@ export class IngestPool {
     });
   }
 
-  /** Reads one body on the least busy thread. */
-  async ingest(name: string, body: Buffer, format: InputFormat): Promise<{ result: IngestResult; source: SourceStats }> {
+  /**
+   * Reads one body on the least busy thread. With `handOver` (the caller is done with `body`) a body that is all
+   * of its memory moves to the thread (body is then empty); otherwise, or when it is a slice of memory Node.js
+   * reuses, the thread gets a copy.
+   */
+  async ingest(name: string, body: Buffer, format: InputFormat, handOver = false): Promise<{ result: IngestResult; source: SourceStats }> {
     if (this.threads.length === 0) throw new Error('no ingest thread is running');
     const thread = this.threads.reduce((a, b) => (b.bodies < a.bodies ? b : a));
-    // A copy the thread owns: the request's buffer may be a slice of memory Node.js reuses.
-    const copy = new Uint8Array(body);
+    const mem = body.buffer;
+    const whole = handOver && mem instanceof ArrayBuffer && body.byteOffset === 0 && body.byteLength === mem.byteLength;
+    const given = whole ? new Uint8Array(mem) : new Uint8Array(body);
     thread.bodies++;
     try {
-      const reply = await this.ask(thread, { type: 'ingest', id: ++this.nextId, name, body: copy, format }, [copy.buffer]);
+      const reply = await this.ask(thread, { type: 'ingest', id: ++this.nextId, name, body: given, format }, [given.buffer]);
       if (reply.type !== 'ingest') throw new Error(`unexpected ${reply.type} reply`);
       return reply;
     } finally {

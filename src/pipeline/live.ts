@@ -102,10 +102,13 @@ export class LivePipeline {
     return this.intake.reader(name, this.source(name));
   }
 
-  /** Decodes and reads one HTTP body (any shape the core decodes), on an ingest thread when there are some. */
-  async ingest(name: string, body: Buffer, format: InputFormat): Promise<IngestResult> {
+  /**
+   * Decodes and reads one HTTP body (any shape the core decodes), on an ingest thread when there are some.
+   * `handOver`: the caller is done with `body`, whose memory may then move to the thread (see IngestPool.ingest).
+   */
+  async ingest(name: string, body: Buffer, format: InputFormat, handOver = false): Promise<IngestResult> {
     if (this.pool === null) return this.intake.ingest(name, this.source(name), body, format);
-    const { result, source } = await this.pool.ingest(name, body, format);
+    const { result, source } = await this.pool.ingest(name, body, format, handOver);
     const mine = this.source(name);
     mine.records += source.records;
     mine.rejected += source.rejected;

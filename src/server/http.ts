@@ -6,6 +6,7 @@ import type { ServeConfig } from '../config/schema.js';
 import type { LiveFilter } from '../aggregate/live/filter.js';
 import { WINDOWS, type WindowName } from '../aggregate/live/live.js';
 import { isGzip, type InputFormat } from '../sources/decode.js';
+import { readBody } from './body.js';
 import { metricsText } from './metrics.js';
 import type { LivePipeline } from '../pipeline/live.js';
 
@@ -52,7 +53,9 @@ export async function buildHttp(deps: HttpDeps): Promise<FastifyInstance> {
     loggerInstance: deps.log.child({ component: 'http' }, { level: 'warn' }) as never, bodyLimit: cfg.maxBodyBytes,
   }) as unknown as FastifyInstance;
   app.removeAllContentTypeParsers();
-  app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
+  app.addContentTypeParser('*', (req, payload, done) => {
+    readBody(payload, cfg.maxBodyBytes, Number(req.headers['content-length'] ?? NaN)).then((b) => done(null, b), done);
+  });
 
   app.get('/healthz', async () => ({ status: 'ok', uptime_seconds: Math.round((Date.now() - pipeline.started) / 1000) }));
   app.get('/api/stats', async () => ({ ...pipeline.stats(), viewers: deps.viewers() }));
@@ -103,7 +106,7 @@ export async function buildHttp(deps: HttpDeps): Promise<FastifyInstance> {
     app.post(path, async (req, reply) => {
       authorize(req);
       const body = bodyOf(req);
-      const r = await pipeline.ingest(name, body, isGzip(body) ? 'auto' : format);
+      const r = await pipeline.ingest(name, body, isGzip(body) ? 'auto' : format, true);
       reply.code(r.error !== undefined ? 400 : 200);
       return { accepted: r.accepted, rejected: r.rejected, control_messages: r.controlMessages, rejections: r.rejections, ...(r.error ? { error: r.error } : {}) };
     });
@@ -171,7 +174,7 @@ function registerFirehose(app: FastifyInstance, deps: HttpDeps, authorize: (r: F
       deps.log.info({ requestId }, 'Ignored a repeated Firehose delivery.');
       return { requestId, timestamp: Date.now() };
     }
-    const r = await deps.pipeline.ingest('http:firehose', body, 'json');
+    const r = await deps.pipeline.ingest('http:firehose', body, 'json', true);
     if (r.error !== undefined) throw new HttpError(400, r.error);
     if (requestId !== '') seen.add(requestId);
     if (r.rejected > 0) deps.log.warn({ requestId, rejected: r.rejected, first: r.rejections[0] }, 'Firehose delivery had rejected records.');
