@@ -18,8 +18,6 @@ export interface Geo {
   as_org: string | null;
 }
 
-const NO_JSON = new Uint8Array(0);
-
 /**
  * What we know about a public address, shared by every address that has the same answer, with small integer
  * identities for grouping and the place of its JSON bytes in the NDJSON sink.
@@ -27,10 +25,11 @@ const NO_JSON = new Uint8Array(0);
 export class Located {
   private static count = 0;
   /**
-   * This answer's JSON bytes, a view into the NDJSON sink's blocks (see sinks/geo-json.ts), valid while
-   * `jsonGeneration` is current there: never made in a run that writes none, such as a report.
+   * Where the NDJSON sink keeps this answer's JSON bytes (see sinks/geo-json.ts): never made in a run that writes
+   * none, such as a report.
    */
-  json: Uint8Array = NO_JSON;
+  jsonAt = 0;
+  jsonLength = 0;
   jsonGeneration = -2;
   /**
    * A number for this object in integer-keyed tables, never given to another (a cache may make a second object
