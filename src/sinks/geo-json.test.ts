@@ -12,8 +12,7 @@ function answer(i: number): Located {
 }
 
 function bytesOf(arena: GeoJsonArena, loc: Located): string {
-  const v = arena.viewOf(loc);
-  return Buffer.from(v.buffer, v.byteOffset + loc.jsonAt, loc.jsonLength).toString('utf8');
+  return Buffer.from(arena.bytesOf(loc)).toString('utf8');
 }
 
 test('an answer asked for reads back as its JSON, alone and as the second of a pair, across many block switches', () => {

@@ -2,8 +2,6 @@ import type { Located } from '../enrich/enricher.js';
 
 /** Bytes of each of the two blocks: about 9,000 answers of ~220 bytes. */
 export const GEO_BLOCK = 2 << 20;
-/** copyWords may read a word that starts at the last byte of an answer. */
-const TAIL_ROOM = 3;
 const UTF8 = new TextEncoder();
 
 /**
@@ -20,15 +18,14 @@ const UTF8 = new TextEncoder();
  */
 export class GeoJsonArena {
   private readonly blocks: [Buffer, Buffer];
-  private readonly views: [DataView, DataView];
   private used = 0;
   /** Counts block switches; the current block is blocks[generation & 1]. */
   private generation = 0;
 
   constructor(private readonly blockBytes = GEO_BLOCK) {
-    const make = () => Buffer.alloc(blockBytes + TAIL_ROOM);
+    // Each block all of its own memory, so that `bytesOf` can view it by offset alone.
+    const make = () => Buffer.from(new ArrayBuffer(blockBytes));
     this.blocks = [make(), make()];
-    this.views = [view(this.blocks[0]), view(this.blocks[1])];
   }
 
   /**
@@ -46,9 +43,14 @@ export class GeoJsonArena {
     return loc.jsonLength;
   }
 
-  /** The words of the block holding `loc`'s bytes (valid after `ready`), for copyWords. */
-  viewOf(loc: Located): DataView {
-    return this.views[loc.jsonGeneration & 1];
+  /**
+   * `loc`'s bytes (valid after `ready`, until the next `ready`) as a view made for one copy: one TypedArray `set`
+   * of it costs ~50 ns with the view's making, where copying an answer's ~230 bytes a word at a time took ~130.
+   * The view dies young: kept on the answer it would outlive collections and wait in the old generation (one
+   * view per placement of an answer raised enrich's peak by 12-20 MiB).
+   */
+  bytesOf(loc: Located): Uint8Array {
+    return new Uint8Array(this.blocks[loc.jsonGeneration & 1].buffer, loc.jsonAt, loc.jsonLength);
   }
 
   /** Copies bytes from the previous block into the current one. */
@@ -90,10 +92,6 @@ export class GeoJsonArena {
   private current(): Buffer {
     return this.blocks[this.generation & 1];
   }
-}
-
-function view(b: Buffer): DataView {
-  return new DataView(b.buffer, b.byteOffset, b.byteLength);
 }
 
 let arena: GeoJsonArena | null = null;

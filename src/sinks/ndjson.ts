@@ -170,7 +170,8 @@ export class NdjsonWriter {
       words.setUint32(p, NULL_WORD, true);
       return p + NULL_BYTES;
     }
-    return copyWords(this.geoJson.viewOf(loc), loc.jsonAt, loc.jsonAt + loc.jsonLength, words, p);
+    this.block.set(this.geoJson.bytesOf(loc), p);
+    return p + loc.jsonLength;
   }
 
   /** Bytes waiting to be written. */
