@@ -50,9 +50,10 @@ class HttpError extends Error {
 export async function buildHttp(deps: HttpDeps): Promise<FastifyInstance> {
   const { cfg, pipeline } = deps;
   const app = Fastify({
-    loggerInstance: deps.log.child({ component: 'http' }, { level: 'warn' }) as never, bodyLimit: cfg.maxBodyBytes,
+    loggerInstance: deps.log.child({ component: 'http' }, { level: 'warn' }) as never,
   }) as unknown as FastifyInstance;
   app.removeAllContentTypeParsers();
+  // The only body reader, and the one that enforces --max-body-bytes (Fastify's bodyLimit applies only to its own).
   app.addContentTypeParser('*', (req, payload, done) => {
     readBody(payload, cfg.maxBodyBytes, Number(req.headers['content-length'] ?? NaN)).then((b) => done(null, b), done);
   });
