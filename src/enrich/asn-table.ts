@@ -120,6 +120,19 @@ export class AsnRanges {
     return index < 0 ? -1 : this.ownerOf[index];
   }
 
+  /** The AS number of the range at `index`; 0 when there is none (an address no network announces). */
+  asnAt(index: number): number {
+    const j = this.ownerIndex(index);
+    return j < 0 ? 0 : this.owners.asns[j];
+  }
+
+  /** The IPv4 ranges, as [first, last], of the given AS numbers. */
+  rangesOf(asns: ReadonlySet<number>): Array<[number, number]> {
+    const out: Array<[number, number]> = [];
+    for (let i = 0; i < this.ownerOf.length; i++) if (asns.has(this.asnAt(i))) out.push([this.first[i], this.last[i]]);
+    return out;
+  }
+
   /** Owner `j` of the table (-1: none). */
   ownerAt(j: number): Owner {
     if (j < 0) return { asn: null, as_org: null };

@@ -9,6 +9,8 @@ import { formatIPv4 } from '../../parse/address.js';
  * - private east-west traffic between our subnets;
  * - a little IPv6, and ~1% NODATA status records.
  * Same seed, same lines: benchmark inputs are reproducible without being stored.
+ * Given a `space`, peers come from announced networks and API calls go to cloud providers, as in real logs; without
+ * one, from anywhere in the public space (the benchmark's inputs, kept as they were measured).
  */
 export interface GeneratorOptions {
   seed?: number;
@@ -20,6 +22,16 @@ export interface GeneratorOptions {
   /** Average records per second of log time (spreads start/end). */
   recordsPerSecond?: number;
   accountId?: string;
+  space?: DemoAddressSpace;
+}
+
+/** Where real peers are: what the demo draws addresses from (see address-space.ts). */
+export interface DemoAddressSpace {
+  /** Whether a public address is in a network that some AS announces. */
+  routedV4(ip: number): boolean;
+  routedV6(address: string): boolean;
+  /** IPv4 ranges [first, last] of the cloud providers whose APIs our instances call. */
+  cloud: ReadonlyArray<readonly [number, number]>;
 }
 
 /** mulberry32: tiny, fast, good enough for synthetic traffic. */
@@ -71,13 +83,16 @@ export class FlowLogGenerator {
   private readonly step: number;
   private readonly account: string;
 
+  private readonly space: DemoAddressSpace | undefined;
+
   constructor(opts: GeneratorOptions = {}) {
     this.random = rng(opts.seed ?? 42);
+    this.space = opts.space;
     this.clients = this.publicAddresses(opts.clients ?? 50_000);
     this.clientCdf = zipf(this.clients.length, 1.1);
     this.scanners = this.publicAddresses(opts.scanners ?? 5_000);
     this.scannerCdf = zipf(this.scanners.length, 0.8);
-    this.apis = this.publicAddresses(200);
+    this.apis = this.space?.cloud.length ? this.cloudAddresses(200, this.space.cloud) : this.publicAddresses(200);
     this.enis = Array.from({ length: 24 }, (_, i) => `eni-0${(0x1a2b3c4d5e6f7000 + i * 7919).toString(16).slice(0, 16)}`);
     this.hosts = Array.from({ length: 24 }, (_, i) => `10.0.${(i % 4) * 16 + 1}.${10 + i}`);
     this.time = opts.startTime ?? 1_767_225_600;
@@ -95,16 +110,33 @@ export class FlowLogGenerator {
 
   private publicAddresses(n: number): string[] {
     const out: string[] = [];
-    while (out.length < n) {
+    // Past a thousand tries an address, any public one does: a space that announces almost nothing must not stall.
+    for (let tries = 0; out.length < n; tries++) {
       const ip = this.int(2 ** 32);
-      if (classifyV4(ip) === PUBLIC) out.push(formatIPv4(ip));
+      if (classifyV4(ip) === PUBLIC && (tries > 1000 * n || (this.space?.routedV4(ip) ?? true))) out.push(formatIPv4(ip));
     }
     return out;
   }
 
+  /** Public addresses in the given ranges, a range drawn first (so small networks are not drowned by large). */
+  private cloudAddresses(n: number, ranges: ReadonlyArray<readonly [number, number]>): string[] {
+    const out: string[] = [];
+    for (let tries = 0; out.length < n && tries < 100 * n; tries++) {
+      const [first, last] = this.pick(ranges);
+      const ip = first + this.int(last - first + 1);
+      if (classifyV4(ip) === PUBLIC) out.push(formatIPv4(ip));
+    }
+    return out.length > 0 ? out : this.publicAddresses(n);
+  }
+
   private ipv6Client(): string {
     const hex = () => this.int(0x10000).toString(16);
-    return `2a0${this.int(10)}:${hex()}:${hex()}::${hex()}`;
+    let address = '';
+    for (let tries = 0; tries < 1000; tries++) {
+      address = `2a0${this.int(10)}:${hex()}:${hex()}::${hex()}`;
+      if (this.space?.routedV6(address) ?? true) break;
+    }
+    return address;
   }
 
   /** The next record, as one line of text without a newline. */

@@ -1,3 +1,4 @@
+import { bundledAddressSpace } from './address-space.js';
 import { FlowLogGenerator } from './generator.js';
 
 /**
@@ -11,7 +12,8 @@ export class DemoStream {
   private last = Date.now();
 
   constructor(private readonly rate: number, private readonly onData: (chunk: Buffer) => void, seed = Date.now() % 1e9) {
-    this.gen = new FlowLogGenerator({ seed, startTime: Math.floor(Date.now() / 1000) - 60, recordsPerSecond: rate });
+    this.gen = new FlowLogGenerator({ seed, startTime: Math.floor(Date.now() / 1000) - 60, recordsPerSecond: rate,
+      space: bundledAddressSpace() });
   }
 
   start(): void {
