@@ -74,11 +74,14 @@ function targets(r) {
     const x = run(name);
     if (!x) return;
     const m = x.recordsPerSecond / 1e6;
-    rows.push(`| ${label(big)} ${name} | ≥ ${goal} M records/s | ${m.toFixed(2)} | ${(m * scale).toFixed(2)} | ${m >= goal ? 'met' : m * scale >= goal ? 'met when scaled' : 'not met'} |`);
+    const verdict = goal === null ? 'no goal (shown for reference)' : m >= goal ? 'met' : m * scale >= goal ? 'met when scaled' : 'not met';
+    rows.push(`| ${label(big)} ${name} | ${goal === null ? '—' : `≥ ${goal} M records/s`} | ${m.toFixed(2)} | ${(m * scale).toFixed(2)} | ${verdict} |`);
   };
+  // Issue 2 asks 1.5 M/s of `report` "on one core" and, for `enrich`, 1 M/s with no thread count ("use all cores
+  // where it helps"): so `enrich` on one thread has no goal of its own.
   rate('report, 1 thread', 1.5);
   rate('report, all cores', 1.5);
-  rate('enrich → NDJSON, 1 thread', 1);
+  rate('enrich → NDJSON, 1 thread', null);
   rate('enrich → NDJSON, all cores', 1);
   const small = Math.min(...r.runs.map((x) => x.size));
   for (const name of ['report, 1 thread', 'report, all cores', 'enrich → NDJSON, 1 thread', 'enrich → NDJSON, all cores']) {
