@@ -82,7 +82,6 @@ export class FlowLogGenerator {
   private time: number;
   private readonly step: number;
   private readonly account: string;
-
   private readonly space: DemoAddressSpace | undefined;
 
   constructor(opts: GeneratorOptions = {}) {
@@ -110,7 +109,8 @@ export class FlowLogGenerator {
 
   private publicAddresses(n: number): string[] {
     const out: string[] = [];
-    // Past a thousand tries an address, any public one does: a space that announces almost nothing must not stall.
+    // After a thousand tries per address wanted, any public one does: a space that announces almost nothing must
+    // not stall the demo.
     for (let tries = 0; out.length < n; tries++) {
       const ip = this.int(2 ** 32);
       if (classifyV4(ip) === PUBLIC && (tries > 1000 * n || (this.space?.routedV4(ip) ?? true))) out.push(formatIPv4(ip));
@@ -132,7 +132,7 @@ export class FlowLogGenerator {
   private ipv6Client(): string {
     const hex = () => this.int(0x10000).toString(16);
     let address = '';
-    for (let tries = 0; tries < 1000; tries++) {
+    for (let tries = 0; tries < 1000; tries++) { // the last one drawn does, if none is announced
       address = `2a0${this.int(10)}:${hex()}:${hex()}::${hex()}`;
       if (this.space?.routedV6(address) ?? true) break;
     }
