@@ -240,6 +240,10 @@ ${r.serve ? renderServe(r.serve) : ''}
   peers from announced networks and its API calls from cloud providers' ranges (bench/generate.mjs, which makes the
   batch inputs, does not: they are as before). In 600k demo records that is 15 % more distinct cities and 50 % more
   distinct networks, so more entries in the live tables: minute 2 of that run measured 382 MiB before, 399 after.
+- The rows "gzip files of 1M" read the 1M file gzip'd (as AWS delivers flow logs to S3), ten times. A gzip file
+  cannot be split: since 2026-11-29 (third session of the day) \`report\` reads such files whole, a file a thread at
+  a time, on every thread; before, this thread read them all (inflating on libuv's pool beside it), as \`enrich\`,
+  whose output keeps input order, still does.
 - The rows "${SCATTERED}" read 1M records whose public sources are drawn uniformly from the IPv4 space
   (bench/generate.mjs, scattered): nearly every lookup misses every cache and walks the search tree, as in a scan
   of the whole internet. They show the caches' bound, and the speed when caching cannot help.

@@ -169,6 +169,38 @@ describe('large files on all cores', () => {
     assert.equal(r.status, 0, r.stderr);
     assert.equal(r.stdout.trim().split('\n').length, 600);
   });
+  it('report reads the files it cannot split whole on every thread: totals, rejections and errors as on one', () => {
+    const g = new FlowLogGenerator({ seed: 14, clients: 400, scanners: 40 });
+    const lines = (n: number) => Array.from({ length: n }, () => g.line());
+    const bad = lines(3000).map((l, i) => (i % 2 === 0 ? `bad line ${i}` : l)); // 1,500 rejections: several batches
+    const headed = [...lines(500), 'version srcaddr dstaddr action',
+      ...Array.from({ length: 300 }, (_, i) => `2 8.8.${i % 200}.1 10.0.0.1 ACCEPT`)];
+    const cut = gzipSync(`${lines(2000).join('\n')}\n`);
+    const inputs = [
+      file('w-1.log.gz', gzipSync(`${lines(2000).join('\n')}\n`)),
+      file('w-bad.log.gz', gzipSync(`${bad.join('\n')}\n`)),
+      file('w-headed.log.gz', gzipSync(`${headed.join('\n')}\n`)),
+      file('w-event.json', JSON.stringify(lambdaEvent(lines(50)))),
+      file('w-plain.log', `${lines(1000).join('\n')}\n`), // under --parallel-min-bytes: read whole too
+      file('w-cut.log.gz', cut.subarray(0, cut.length >> 1)), // truncated: an input error, its first records kept
+      file('w-2.log.gz', gzipSync(`${lines(2000).join('\n')}\n`)),
+    ];
+    const args = ['report', ...inputs, '--by', 'remote_country,action,direction', '--format', 'json'];
+    const one = run([...args, '--jobs', '1']);
+    assert.equal(one.code, 1, one.err);
+    assert.match(one.err, /time: .*, one thread\n/);
+    assert.equal(one.err.match(/w-bad\.log\.gz:\d+: expected 14 fields/g)?.length, 1500);
+    assert.match(one.err, /input error: .*w-cut\.log\.gz/);
+    // The same lines, in the order the files finish rather than the order given.
+    const same = (err: string) => err.split('\n').filter((l) => !l.includes(' time: ')).sort();
+    for (const jobs of ['2', '3']) {
+      const many = run([...args, '--jobs', jobs]);
+      assert.equal(many.code, 1, many.err);
+      assert.match(many.err, new RegExp(`time: .*, ${jobs} threads\n`));
+      assert.equal(many.out, one.out, `--jobs ${jobs}`);
+      assert.deepEqual(same(many.err), same(one.err), `--jobs ${jobs}`);
+    }
+  });
   it('report gives the same table', () => {
     const args = ['report', path, '--by', 'remote_country,action,dst_port', '--format', 'json'];
     assert.equal(run([...args, ...split]).out, run([...args, '--jobs', '1']).out);

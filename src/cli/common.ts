@@ -1,3 +1,4 @@
+import { statSync } from 'node:fs';
 import type { EnrichConfig } from '../config/schema.js';
 import { Enricher } from '../enrich/enricher.js';
 import { FlowView } from '../enrich/flow-view.js';
@@ -34,27 +35,38 @@ export async function runCommand(cfg: EnrichConfig, sink: CommandSink): Promise<
   const progress = new Progress(cfg.progress ?? process.stderr.isTTY === true);
   const configured = formatOption(cfg.logFormat);
   const jobs = jobCount(cfg.jobs);
-  let sequential: { reader: FlowReader; counts: ReturnType<typeof zeroCounts> } | null = null;
-  let pool: SegmentPool | null = null;
+  // Set inside the closures below, so typed by assertion: TypeScript would narrow them to null here for good.
+  let sequential = null as { reader: FlowReader; counts: ReturnType<typeof zeroCounts> } | null;
+  let pool = null as SegmentPool | null;
+  const usablePool = async (): Promise<SegmentPool> => {
+    if (pool === null || !pool.usable) {
+      await pool?.close();
+      pool = SegmentPool.open(jobs, setupOf(cfg, sink.job), sink.spares);
+      stats.threads = jobs;
+    }
+    return pool;
+  };
+  const readHere = async (input: string) => {
+    sequential ??= sequentialReader(cfg, sink, configured);
+    const { reader } = sequential;
+    await readInput(reader, input, cfg, stats, () => {
+      progress.tick(stats.records + reader.records);
+      return sink.afterPiece?.();
+    });
+  };
+  // A report's totals do not depend on the order of its records, so the files it cannot split (gzip, JSON, small
+  // ones: an S3 export is thousands of .log.gz) are spread over the threads whole. `enrich` keeps input order.
+  const wholeFiles: string[] = [];
   try {
     for (const input of expandInputs(cfg.inputs, cfg.exclude)) {
       const format = jobs > 1 && input !== '-' && (cfg.inputFormat === 'auto' || cfg.inputFormat === 'text')
         ? splittable(input, configured, cfg.parallelMinBytes) : null;
-      if (format !== null) {
-        if (pool === null || !pool.usable) {
-          await pool?.close();
-          pool = SegmentPool.open(jobs, setupOf(cfg, sink.job), sink.spares);
-        }
-        await readSplit(pool, input, format, cfg, sink, stats, progress);
-        continue;
-      }
-      sequential ??= sequentialReader(cfg, sink, configured);
-      const { reader } = sequential;
-      await readInput(reader, input, cfg, stats, () => {
-        progress.tick(stats.records + reader.records);
-        return sink.afterPiece?.();
-      });
+      if (format !== null) await readSplit(await usablePool(), input, format, cfg, sink, stats, progress);
+      else if (jobs > 1 && sink.job.kind === 'report' && regularFile(input)) wholeFiles.push(input);
+      else await readHere(input);
     }
+    if (wholeFiles.length === 1) await readHere(wholeFiles[0]);
+    else if (wholeFiles.length > 1) await readWhole(await usablePool(), wholeFiles, configured, sink, stats, progress);
   } finally {
     await pool?.close();
   }
@@ -74,18 +86,48 @@ function sequentialReader(cfg: EnrichConfig, sink: CommandSink, configured: Retu
 }
 
 function setupOf(cfg: EnrichConfig, job: Job): WorkerSetup {
-  return { job, geoDb: cfg.geoDb, asnDb: cfg.asnDb, cacheSize: cfg.cacheSize, all: cfg.all, maxLineBytes: cfg.maxLineBytes };
+  return { job, geoDb: cfg.geoDb, asnDb: cfg.asnDb, cacheSize: cfg.cacheSize, all: cfg.all, maxLineBytes: cfg.maxLineBytes,
+    inputFormat: cfg.inputFormat, maxDocumentBytes: cfg.maxDocumentBytes };
+}
+
+function regularFile(path: string): boolean {
+  try {
+    return path !== '-' && statSync(path).isFile();
+  } catch {
+    return false; // read where it is, which reports why it cannot be
+  }
+}
+
+/** Adds a thread's result for part or all of a file to the run's totals. */
+function addResult(stats: RunStats, r: SegmentResult): void {
+  stats.lines += r.lines;
+  stats.records += r.records;
+  stats.headers += r.headers;
+  stats.controlMessages += r.controlMessages ?? 0;
+  stats.inputErrors.push(...(r.inputErrors ?? []));
+  for (const [code, n] of r.rejects) stats.rejects.add(code, n);
+  for (const key of Object.keys(r.counts) as Array<keyof typeof r.counts>) stats.counts[key] += r.counts[key];
+}
+
+async function readWhole(pool: SegmentPool, files: string[], format: ReturnType<typeof formatOption>, sink: CommandSink,
+  stats: RunStats, progress: Progress): Promise<void> {
+  try {
+    await pool.runWhole(files, format, async (r) => {
+      addResult(stats, r);
+      for (const x of r.rejections) printReject({ where: x.where!, code: x.code, detail: x.detail });
+      await sink.segment(r);
+      progress.tick(stats.records);
+    }, (batch) => { for (const x of batch) printReject(x); });
+  } catch (err) {
+    stats.inputErrors.push((err as Error).message);
+  }
 }
 
 async function readSplit(pool: SegmentPool, input: string, format: ReturnType<typeof formatOption>, cfg: EnrichConfig,
   sink: CommandSink, stats: RunStats, progress: Progress): Promise<void> {
   try {
     await pool.run(input, { segmentBytes: cfg.segmentBytes, format }, async (r, firstLine) => {
-      stats.lines += r.lines;
-      stats.records += r.records;
-      stats.headers += r.headers;
-      for (const [code, n] of r.rejects) stats.rejects.add(code, n);
-      for (const key of Object.keys(r.counts) as Array<keyof typeof r.counts>) stats.counts[key] += r.counts[key];
+      addResult(stats, r);
       for (const x of r.rejections) printReject({ where: `${input}:${firstLine + x.line - 1}`, code: x.code, detail: x.detail });
       await sink.segment(r);
       progress.tick(stats.records);

@@ -12,7 +12,8 @@ export function summaryText(stats: RunStats, seconds: number, emittedWhat: strin
     `public share: ${c.flows ? ((100 * c.publicFlows) / c.flows).toFixed(1) : '0.0'}% of flows have a public endpoint`,
     `${emittedWhat}: ${fmt(c.emitted)}`,
     `rejected: ${fmt(stats.rejects.total)}${stats.rejects.total ? ` (${Object.entries(stats.rejects.toJSON()).map(([k, n]) => `${k} ${fmt(n)}`).join(', ')})` : ''}`,
-    `time: ${seconds.toFixed(2)} s, ${fmt(Math.round(rate))} records/s, peak memory ${Math.round(process.resourceUsage().maxRSS / 1024)} MiB`,
+    `time: ${seconds.toFixed(2)} s, ${fmt(Math.round(rate))} records/s, peak memory ${Math.round(process.resourceUsage().maxRSS / 1024)} MiB`
+      + `, ${stats.threads === 1 ? 'one thread' : `${stats.threads} threads`}`,
   ];
   for (const e of stats.inputErrors) lines.push(`input error: ${e}`);
   return `${lines.map((l) => `ipgeolocator: ${l}`).join('\n')}\n`;

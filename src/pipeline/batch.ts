@@ -17,6 +17,8 @@ export class RunStats {
   records = 0;
   headers = 0;
   controlMessages = 0;
+  /** Threads that read records: more than one once a file was split or files were spread over threads. */
+  threads = 1;
   readonly rejects = new RejectCounts();
   readonly inputErrors: string[] = [];
   readonly counts: Counts = zeroCounts();

@@ -3,11 +3,15 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { gzipSync } from 'node:zlib';
 import type { EventEmitter } from 'node:events';
 import { DEFAULT_FORMAT } from '../parse/format.js';
 import { FlowLogGenerator } from '../sources/demo/generator.js';
 import { SegmentPool } from './parallel.js';
 import type { SegmentResult } from './worker.js';
+
+const SETUP = { geoDb: [], asnDb: [], cacheSize: 1000, all: true, maxLineBytes: 1 << 16, inputFormat: 'auto' as const,
+  maxDocumentBytes: 1 << 20 };
 
 describe('SegmentPool', () => {
   it('reads file after file with the same threads, and lets go of each run (nothing retained between files)', async () => {
@@ -15,7 +19,7 @@ describe('SegmentPool', () => {
     const path = join(mkdtempSync(join(tmpdir(), 'ipgeo-pool-')), 'flows.log');
     writeFileSync(path, `${Array.from({ length: 2000 }, () => gen.line()).join('\n')}\n`);
     // One thread: this one. Worker threads cannot load TypeScript under the test runner (the CLI tests cover them).
-    const pool = SegmentPool.open(1, { job: { kind: 'enrich' }, geoDb: [], asnDb: [], cacheSize: 1000, all: true, maxLineBytes: 1 << 16 });
+    const pool = SegmentPool.open(1, { ...SETUP, job: { kind: 'enrich' } });
     try {
       for (let file = 0; file < 3; file++) {
         const seen: number[] = [];
@@ -31,6 +35,39 @@ describe('SegmentPool', () => {
       const [local] = (pool as unknown as { threads: EventEmitter[] }).threads;
       assert.equal(local.listenerCount('message'), 0, 'each run removes its listeners');
       assert.equal(local.listenerCount('error'), 1, 'only the pool\'s own error listener stays');
+      assert.ok(pool.usable);
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it('reads whole files, a file a task, sending a file\'s rejections in batches while it is read', async () => {
+    const gen = new FlowLogGenerator({ seed: 6 });
+    const dir = mkdtempSync(join(tmpdir(), 'ipgeo-whole-'));
+    const paths = [0, 1, 2].map((i) => {
+      const lines = Array.from({ length: 3000 }, (_, j) => (i === 1 && j < 2500 ? `bad ${j}` : gen.line()));
+      const path = join(dir, `f${i}.log.gz`);
+      writeFileSync(path, gzipSync(`${lines.join('\n')}\n`));
+      return path;
+    });
+    const pool = SegmentPool.open(1, { ...SETUP, job: { kind: 'report', by: ['action'] } });
+    const events: string[] = [];
+    let rejected = 0;
+    try {
+      await pool.runWhole(paths, DEFAULT_FORMAT, (r: SegmentResult, path) => {
+        events.push(`${path.slice(-9)}: ${r.records} records, ${r.rejections.length} rejections in the result`);
+        rejected += r.rejections.length;
+        assert.ok(r.groups !== undefined && r.from !== undefined, 'the report\'s groups come with the result');
+      }, (batch) => {
+        events.push(`batch of ${batch.length}`);
+        rejected += batch.length;
+        assert.match(batch[0].where, /f1\.log\.gz:\d+$/);
+      });
+      assert.deepEqual(events, ['f0.log.gz: 3000 records, 0 rejections in the result', 'batch of 1000', 'batch of 1000',
+        'f1.log.gz: 500 records, 500 rejections in the result', 'f2.log.gz: 3000 records, 0 rejections in the result']);
+      assert.equal(rejected, 2500);
+      const [local] = (pool as unknown as { threads: EventEmitter[] }).threads;
+      assert.equal(local.listenerCount('message'), 0, 'the run removes its listeners');
       assert.ok(pool.usable);
     } finally {
       await pool.close();

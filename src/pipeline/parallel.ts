@@ -10,7 +10,9 @@ import { BLOCK } from '../sinks/ndjson.js';
 import { isGzip } from '../sources/decode.js';
 import { afterWorkerStarts, workerLimits } from './nursery.js';
 import { planSegments, type Segment } from './segments.js';
-import { makeSegmentRunner, needsOwners, type SegmentResult, type SegmentTask, type WorkerSetup } from './worker.js';
+import type { Rejection } from '../errors.js';
+import { makeSegmentRunner, needsOwners, type SegmentResult, type SegmentRunner, type SegmentTask, type WholeFileRejections,
+  type WorkerSetup } from './worker.js';
 
 /**
  * Reading large plain-text files on every core. A file is cut into segments handed to this thread and to worker
@@ -123,6 +125,79 @@ export class SegmentPool {
     await Promise.all(this.threads.map((w) => w.terminate()));
   }
 
+  /**
+   * Reads files whole, a file a thread at a time on every thread: files that cannot be split (gzip, JSON) or are
+   * too small to be worth it. Results come in the order the files finish, so only for a job whose answer does not
+   * depend on the order of its records (a report); each file starts in `format`, as it would on its own.
+   * Rejections come in batches while a file is read, each naming its file and line.
+   */
+  async runWhole(paths: string[], format: FlowFormat, onResult: (r: SegmentResult, path: string) => Promise<void> | void,
+    onRejections: (batch: Rejection[]) => void): Promise<void> {
+    const idle = [...this.threads];
+    let next = 0;
+    let running = 0;
+    // Results are taken one at a time, in arrival order; a failure stops handing out files and ends the run.
+    let results = Promise.resolve();
+    let failure: Error | null = null;
+    let settle: () => void = () => {};
+    const finished = new Promise<void>((resolve) => { settle = resolve; });
+    const start = () => {
+      while (failure === null && idle.length > 0 && next < paths.length) {
+        const seq = next++;
+        running++;
+        idle.pop()!.postMessage({ seq, path: paths[seq], start: 0, end: 0, format: format.fields as string[], whole: true });
+      }
+      if (running === 0 && (next >= paths.length || failure !== null)) settle();
+    };
+    const fail = (err: Error) => {
+      failure ??= err;
+      this.broken = true;
+      settle();
+    };
+    const onMessage = (w: SegmentThread) => (m: ThreadMessage) => {
+      if ('rejectionsSoFar' in m) {
+        onRejections(m.rejectionsSoFar);
+        return;
+      }
+      running--;
+      idle.push(w);
+      if (m.error !== undefined) return fail(new Error(`${paths[m.seq]}: ${m.error}`));
+      this.taken(w, m);
+      results = results.then(() => onResult(m, paths[m.seq])).then(start, fail);
+    };
+    const listeners = this.threads.map((w) => ({ w, message: onMessage(w) }));
+    for (const { w, message } of listeners) {
+      w.on('message', message);
+      w.on('error', fail);
+    }
+    try {
+      start();
+      await finished;
+      await results;
+      if (failure) throw failure;
+    } finally {
+      for (const { w, message } of listeners) {
+        w.off('message', message);
+        w.off('error', fail);
+      }
+    }
+  }
+
+  /**
+   * Notes what a thread's result says of the thread: the free blocks it holds, and the report groups it announced,
+   * learnt as results arrive, in each thread's order (a segment read again later may use groups announced by a
+   * result that is taken after it).
+   */
+  private taken(w: SegmentThread, r: SegmentResult): void {
+    this.held.set(w, r.spareBlocks ?? 0);
+    if (r.groups !== undefined) {
+      let from = this.announced.get(w);
+      if (from === undefined) this.announced.set(w, (from = new DrainedGroups()));
+      from.learn(r.groups.added);
+      r.from = from;
+    }
+  }
+
   private async runFile(path: string, opts: RunOptions,
     onResult: (r: SegmentResult, firstLine: number) => Promise<void> | void): Promise<void> {
     const segments = planSegments(statSync(path).size, opts.segmentBytes);
@@ -134,17 +209,11 @@ export class SegmentPool {
     const window = workers.length * 3;
     const blocks = blocksPerTask(opts.segmentBytes);
     let failure: Error | null = null;
-    const onMessage = (w: SegmentThread) => (r: SegmentResult) => {
+    const onMessage = (w: SegmentThread) => (m: ThreadMessage) => {
+      if ('rejectionsSoFar' in m) return; // only whole files send these
+      const r = m;
       idle.push(w);
-      this.held.set(w, r.spareBlocks ?? 0);
-      // Learnt as results arrive, in each thread's order: a segment read again later may use groups announced
-      // by a result that is taken after it.
-      if (r.groups !== undefined) {
-        let from = this.announced.get(w);
-        if (from === undefined) this.announced.set(w, (from = new DrainedGroups()));
-        from.learn(r.groups.added);
-        r.from = from;
-      }
+      this.taken(w, r);
       const wake = waiting.get(r.seq);
       if (wake) {
         waiting.delete(r.seq);
@@ -214,12 +283,15 @@ export class SegmentPool {
   }
 }
 
+/** What a thread sends back: a task's result, or a whole file's rejections so far. */
+type ThreadMessage = SegmentResult | WholeFileRejections;
+
 /** A thread that segments can be sent to: a worker, or this thread (LocalThread). */
 interface SegmentThread {
   postMessage(task: SegmentTask, transfer?: ArrayBuffer[]): void;
-  on(event: 'message', f: (r: SegmentResult) => void): unknown;
+  on(event: 'message', f: (m: ThreadMessage) => void): unknown;
   on(event: 'error', f: (err: Error) => void): unknown;
-  off(event: 'message', f: (r: SegmentResult) => void): unknown;
+  off(event: 'message', f: (m: ThreadMessage) => void): unknown;
   off(event: 'error', f: (err: Error) => void): unknown;
   terminate(): Promise<number> | Promise<void>;
 }
@@ -230,23 +302,26 @@ interface SegmentThread {
  * messages from the workers are taken between segments.
  */
 class LocalThread extends EventEmitter implements SegmentThread {
-  private run: ((task: SegmentTask) => SegmentResult) | null = null;
+  private run: SegmentRunner | null = null;
+  /** Tasks run one after another, as on a worker (a whole file's task is asynchronous). */
+  private queue = Promise.resolve();
 
   constructor(private readonly setup: WorkerSetup, private readonly spares: Buffer[]) {
     super();
   }
 
   postMessage(task: SegmentTask): void {
-    setImmediate(() => {
+    const next = () => new Promise<void>((resolve) => setImmediate(resolve)).then(async () => {
       let result: SegmentResult;
       try {
         this.run ??= makeSegmentRunner(this.setup, this.spares);
-        result = this.run(task);
+        result = await this.run(task, (batch) => this.emit('message', { seq: task.seq, rejectionsSoFar: batch }));
       } catch (err) {
         result = { seq: task.seq, error: (err as Error).message } as SegmentResult;
       }
       this.emit('message', result);
     });
+    this.queue = this.queue.then(next);
   }
 
   async terminate(): Promise<void> {}
