@@ -121,6 +121,7 @@ export function makeSegmentRunner(setup: WorkerSetup, spare: Buffer[] = []): Seg
     finish(result);
     return result;
   }
+  /** A whole file: for a report only, as `enrich`'s output of a whole file would all wait here for its turn. */
   async function whole(task: SegmentTask, onRejections: (batch: Rejection[]) => void): Promise<SegmentResult> {
     const counts = zeroCounts();
     let batch: Rejection[] = [];
