@@ -181,7 +181,7 @@ describe('large files on all cores', () => {
       file('w-bad.log.gz', gzipSync(`${bad.join('\n')}\n`)),
       file('w-headed.log.gz', gzipSync(`${headed.join('\n')}\n`)),
       file('w-event.json', JSON.stringify(lambdaEvent(lines(50)))),
-      file('w-plain.log', `${lines(1000).join('\n')}\n`), // under --parallel-min-bytes: read whole too
+      file('w-plain.log', `${lines(1000).join('\n')}\n`), // too small to split: read whole too
       file('w-cut.log.gz', cut.subarray(0, cut.length >> 1)), // truncated: an input error, its first records kept
       file('w-2.log.gz', gzipSync(`${lines(2000).join('\n')}\n`)),
     ];
@@ -193,8 +193,10 @@ describe('large files on all cores', () => {
     assert.match(one.err, /input error: .*w-cut\.log\.gz/);
     // The same lines, in the order the files finish rather than the order given.
     const same = (err: string) => err.split('\n').filter((l) => !l.includes(' time: ')).sort();
+    // Together far smaller than --parallel-min-bytes: not worth threads, unless told otherwise.
+    assert.match(run([...args, '--jobs', '2']).err, /time: .*, one thread\n/);
     for (const jobs of ['2', '3']) {
-      const many = run([...args, '--jobs', jobs]);
+      const many = run([...args, '--jobs', jobs, '--parallel-min-bytes', '0']);
       assert.equal(many.code, 1, many.err);
       assert.match(many.err, new RegExp(`time: .*, ${jobs} threads\n`));
       assert.equal(many.out, one.out, `--jobs ${jobs}`);

@@ -1,4 +1,4 @@
-import { statSync } from 'node:fs';
+import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import type { EnrichConfig } from '../config/schema.js';
 import { Enricher } from '../enrich/enricher.js';
 import { FlowView } from '../enrich/flow-view.js';
@@ -8,6 +8,7 @@ import { formatOption, readInput, RunStats } from '../pipeline/batch.js';
 import { jobCount, SegmentPool, splittable } from '../pipeline/parallel.js';
 import { selector, zeroCounts, type Consumer } from '../pipeline/select.js';
 import { needsOwners, type Job, type SegmentResult, type WorkerSetup } from '../pipeline/worker.js';
+import { isGzip } from '../sources/decode.js';
 import { expandInputs } from '../sources/input.js';
 import { Progress } from './summary.js';
 
@@ -54,19 +55,16 @@ export async function runCommand(cfg: EnrichConfig, sink: CommandSink): Promise<
       return sink.afterPiece?.();
     });
   };
-  // A report's totals do not depend on the order of its records, so the files it cannot split (gzip, JSON, small
-  // ones: an S3 export is thousands of .log.gz) are spread over the threads whole. `enrich` keeps input order.
-  const wholeFiles: string[] = [];
   try {
-    for (const input of expandInputs(cfg.inputs, cfg.exclude)) {
-      const format = jobs > 1 && input !== '-' && (cfg.inputFormat === 'auto' || cfg.inputFormat === 'text')
-        ? splittable(input, configured, cfg.parallelMinBytes) : null;
+    const plan = expandInputs(cfg.inputs, cfg.exclude).map((input) => ({ input, format: jobs > 1 && input !== '-'
+      && (cfg.inputFormat === 'auto' || cfg.inputFormat === 'text') ? splittable(input, configured, cfg.parallelMinBytes) : null }));
+    const whole = jobs > 1 && sink.job.kind === 'report' ? spreadable(plan.filter((p) => p.format === null).map((p) => p.input),
+      cfg.parallelMinBytes) : new Set<string>();
+    for (const { input, format } of plan) {
       if (format !== null) await readSplit(await usablePool(), input, format, cfg, sink, stats, progress);
-      else if (jobs > 1 && sink.job.kind === 'report' && regularFile(input)) wholeFiles.push(input);
-      else await readHere(input);
+      else if (!whole.has(input)) await readHere(input);
     }
-    if (wholeFiles.length === 1) await readHere(wholeFiles[0]);
-    else if (wholeFiles.length > 1) await readWhole(await usablePool(), wholeFiles, configured, sink, stats, progress);
+    if (whole.size > 0) await readWhole(await usablePool(), [...whole], configured, sink, stats, progress);
   } finally {
     await pool?.close();
   }
@@ -90,12 +88,46 @@ function setupOf(cfg: EnrichConfig, job: Job): WorkerSetup {
     inputFormat: cfg.inputFormat, maxDocumentBytes: cfg.maxDocumentBytes };
 }
 
-function regularFile(path: string): boolean {
+/**
+ * Which of the files a report cannot split to spread over the threads, a whole file a task: a report's totals do
+ * not depend on the order of its records, and an S3 export is thousands of .log.gz. None unless there are several,
+ * together as large as a file worth splitting (a gzip file counting five times its size, about what flow logs
+ * compress by): two small files do not pay for starting threads. `enrich` keeps input order, so never spreads.
+ */
+function spreadable(inputs: string[], minBytes: number): Set<string> {
+  let bytes = 0;
+  const files = inputs.filter((path) => {
+    const size = regularFileSize(path);
+    if (size < 0) return false;
+    bytes += gzipFile(path) ? 5 * size : size;
+    return true;
+  });
+  return new Set(files.length > 1 && bytes >= minBytes ? files : []);
+}
+
+/** The size of a regular file; -1 for anything else (stdin, a pipe, a file that cannot be read: read where it is). */
+function regularFileSize(path: string): number {
   try {
-    return path !== '-' && statSync(path).isFile();
+    const s = statSync(path);
+    return path !== '-' && s.isFile() ? s.size : -1;
   } catch {
-    return false; // read where it is, which reports why it cannot be
+    return -1;
   }
+}
+
+function gzipFile(path: string): boolean {
+  const head = Buffer.alloc(2);
+  try {
+    const fd = openSync(path, 'r');
+    try {
+      readSync(fd, head, 0, 2, 0);
+    } finally {
+      closeSync(fd);
+    }
+  } catch {
+    return false;
+  }
+  return isGzip(head);
 }
 
 /** Adds a thread's result for part or all of a file to the run's totals. */
