@@ -222,8 +222,9 @@ ${r.serve ? renderServe(r.serve) : ''}
   dead and waiting for a full collection at any time: their peaks were that much higher. Since 2026-11-28 (fourth
   session) the batch commands read files with blocking reads on the parsing thread rather than through a stream
   (no thread-pool hop per chunk: the system time of a one-thread report about halved).
-- "All cores" splits plain-text files into segments read by worker threads that share one copy of the databases;
-  gzip and JSON inputs are read by one thread.
+- "All cores" splits large plain-text files into segments read by this thread and worker threads, which share one
+  copy of the databases; \`report\` reads files it cannot split (gzip, JSON) whole on every thread, \`enrich\` on
+  one.
 - The CLI runs through bin/ipgeolocator.js, which keeps V8's nursery at its starting size for the batch commands,
   in worker threads too (src/pipeline/nursery.ts, README "Speed and memory"): about 30 MiB a thread less peak
   memory, no measurable cost. Runs before 2026-11-28 (second session) had it on the main thread only, and only
