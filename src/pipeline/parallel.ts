@@ -4,13 +4,13 @@ import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { DrainedGroups } from '../aggregate/group-by.js';
 import { Enricher } from '../enrich/enricher.js';
+import type { Rejection } from '../errors.js';
 import { KNOWN_FIELDS } from '../parse/fields.js';
 import { formatOf, looksLikeHeader, type FlowFormat } from '../parse/format.js';
 import { BLOCK } from '../sinks/ndjson.js';
 import { isGzip } from '../sources/decode.js';
 import { afterWorkerStarts, workerLimits } from './nursery.js';
 import { planSegments, type Segment } from './segments.js';
-import type { Rejection } from '../errors.js';
 import { makeSegmentRunner, needsOwners, type SegmentResult, type SegmentRunner, type SegmentTask, type WholeFileRejections,
   type WorkerSetup } from './worker.js';
 
