@@ -1,4 +1,4 @@
-import { closeSync, openSync, readSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import type { EnrichConfig } from '../config/schema.js';
 import { Enricher } from '../enrich/enricher.js';
 import { FlowView } from '../enrich/flow-view.js';
@@ -9,7 +9,7 @@ import { jobCount, SegmentPool, splittable } from '../pipeline/parallel.js';
 import { selector, zeroCounts, type Consumer } from '../pipeline/select.js';
 import { needsOwners, type Job, type SegmentResult, type WorkerSetup } from '../pipeline/worker.js';
 import { isGzip } from '../sources/decode.js';
-import { expandInputs } from '../sources/input.js';
+import { expandInputs, fileHead } from '../sources/input.js';
 import { Progress } from './summary.js';
 
 /** How a command takes records: one at a time on this thread, or a worker's whole segment at once. */
@@ -116,18 +116,11 @@ function regularFileSize(path: string): number {
 }
 
 function gzipFile(path: string): boolean {
-  const head = Buffer.alloc(2);
   try {
-    const fd = openSync(path, 'r');
-    try {
-      readSync(fd, head, 0, 2, 0);
-    } finally {
-      closeSync(fd);
-    }
+    return isGzip(fileHead(path, 2));
   } catch {
     return false;
   }
-  return isGzip(head);
 }
 
 /** Adds a thread's result for part or all of a file to the run's totals. */

@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import { openSync, readSync, closeSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { DrainedGroups } from '../aggregate/group-by.js';
@@ -9,6 +9,7 @@ import { KNOWN_FIELDS } from '../parse/fields.js';
 import { formatOf, looksLikeHeader, type FlowFormat } from '../parse/format.js';
 import { BLOCK } from '../sinks/ndjson.js';
 import { isGzip } from '../sources/decode.js';
+import { fileHead } from '../sources/input.js';
 import { afterWorkerStarts, workerLimits } from './nursery.js';
 import { planSegments, type Segment } from './segments.js';
 import { makeSegmentRunner, needsOwners, type SegmentResult, type SegmentRunner, type SegmentTask, type WholeFileRejections,
@@ -57,13 +58,7 @@ export function splittable(path: string, configured: FlowFormat, minBytes: numbe
     return null;
   }
   if (size < minBytes) return null;
-  const head = Buffer.alloc(Math.min(size, 64 * 1024));
-  const fd = openSync(path, 'r');
-  try {
-    readSync(fd, head, 0, head.length, 0);
-  } finally {
-    closeSync(fd);
-  }
+  const head = fileHead(path, Math.min(size, 64 * 1024));
   const first = head.findIndex((c) => c !== 0x20 && c !== 0x0a && c !== 0x0d && c !== 0x09);
   if (isGzip(head) || head[first] === 0x7b || head[first] === 0x5b) return null;
   const nl = head.indexOf(10);

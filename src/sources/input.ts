@@ -67,6 +67,17 @@ async function* fileChunks(path: string): AsyncGenerator<Buffer> {
   }
 }
 
+/** The first `bytes` of a file (fewer if it is shorter): what content sniffing reads. Throws if it cannot be read. */
+export function fileHead(path: string, bytes: number): Buffer {
+  const head = Buffer.alloc(bytes);
+  const fd = openSync(path, 'r');
+  try {
+    return head.subarray(0, readSync(fd, head, 0, bytes, 0));
+  } finally {
+    closeSync(fd);
+  }
+}
+
 /**
  * Inputs as files: a directory stands for every file under it (see DirectoryTree), but those `exclude` matches; a
  * file named as an input is always read. A directory with no files stays
