@@ -1,15 +1,13 @@
-import { statSync } from 'node:fs';
 import type { EnrichConfig } from '../config/schema.js';
 import { Enricher } from '../enrich/enricher.js';
 import { FlowView } from '../enrich/flow-view.js';
 import type { Rejection } from '../errors.js';
 import { FlowReader } from '../parse/reader.js';
 import { formatOption, readInput, RunStats } from '../pipeline/batch.js';
-import { jobCount, SegmentPool, splittable } from '../pipeline/parallel.js';
+import { inspectFile, jobCount, SegmentPool, type FileInfo } from '../pipeline/parallel.js';
 import { selector, zeroCounts, type Consumer } from '../pipeline/select.js';
 import { needsOwners, type Job, type SegmentResult, type WorkerSetup } from '../pipeline/worker.js';
-import { isGzip } from '../sources/decode.js';
-import { expandInputs, fileHead } from '../sources/input.js';
+import { expandInputs } from '../sources/input.js';
 import { Progress } from './summary.js';
 
 /** How a command takes records: one at a time on this thread, or a worker's whole segment at once. */
@@ -56,12 +54,15 @@ export async function runCommand(cfg: EnrichConfig, sink: CommandSink): Promise<
     });
   };
   try {
-    const plan = expandInputs(cfg.inputs, cfg.exclude).map((input) => ({ input, format: jobs > 1 && input !== '-'
-      && (cfg.inputFormat === 'auto' || cfg.inputFormat === 'text') ? splittable(input, configured, cfg.parallelMinBytes) : null }));
-    const whole = jobs > 1 && sink.job.kind === 'report' ? spreadable(plan.filter((p) => p.format === null).map((p) => p.input),
-      cfg.parallelMinBytes) : new Set<string>();
-    for (const { input, format } of plan) {
-      if (format !== null) await readSplit(await usablePool(), input, format, cfg, sink, stats, progress);
+    const textOrAuto = cfg.inputFormat === 'auto' || cfg.inputFormat === 'text';
+    const report = sink.job.kind === 'report';
+    const plan = expandInputs(cfg.inputs, cfg.exclude).map((input) => {
+      const file = jobs > 1 && input !== '-' ? inspectFile(input, configured, cfg.parallelMinBytes, report) : null;
+      return { input, file, split: textOrAuto ? file?.split ?? null : null };
+    });
+    const whole = report ? spreadable(plan.filter((p) => p.split === null), cfg.parallelMinBytes) : new Set<string>();
+    for (const { input, split } of plan) {
+      if (split !== null) await readSplit(await usablePool(), input, split, cfg, sink, stats, progress);
       else if (!whole.has(input)) await readHere(input);
     }
     if (whole.size > 0) await readWhole(await usablePool(), [...whole], configured, sink, stats, progress);
@@ -94,33 +95,10 @@ function setupOf(cfg: EnrichConfig, job: Job): WorkerSetup {
  * together as large as a file worth splitting (a gzip file counting five times its size, about what flow logs
  * compress by): two small files do not pay for starting threads. `enrich` keeps input order, so never spreads.
  */
-function spreadable(inputs: string[], minBytes: number): Set<string> {
-  let bytes = 0;
-  const files = inputs.filter((path) => {
-    const size = regularFileSize(path);
-    if (size < 0) return false;
-    bytes += gzipFile(path) ? 5 * size : size;
-    return true;
-  });
-  return new Set(files.length > 1 && bytes >= minBytes ? files : []);
-}
-
-/** The size of a regular file; -1 for anything else (stdin, a pipe, a file that cannot be read: read where it is). */
-function regularFileSize(path: string): number {
-  try {
-    const s = statSync(path);
-    return path !== '-' && s.isFile() ? s.size : -1;
-  } catch {
-    return -1;
-  }
-}
-
-function gzipFile(path: string): boolean {
-  try {
-    return isGzip(fileHead(path, 2));
-  } catch {
-    return false;
-  }
+function spreadable(inputs: Array<{ input: string; file: FileInfo | null }>, minBytes: number): Set<string> {
+  const files = inputs.filter((p) => p.file !== null && p.file.size >= 0);
+  const bytes = files.reduce((n, { file }) => n + (file!.gzip ? 5 : 1) * file!.size, 0);
+  return new Set(files.length > 1 && bytes >= minBytes ? files.map((p) => p.input) : []);
 }
 
 /** Adds a thread's result for part or all of a file to the run's totals. */

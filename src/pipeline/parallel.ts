@@ -44,33 +44,50 @@ export function jobCount(option: number): number {
   return option > 0 ? option : availableParallelism();
 }
 
+/** What the batch commands need to know of an input before reading it (see `inspectFile`). */
+export interface FileInfo {
+  /** Bytes on disk; -1 for anything but a readable regular file (stdin, a pipe…: read where it is). */
+  size: number;
+  gzip: boolean;
+  /**
+   * The format its first line sets up when the file can be split: plain text (gzip and JSON must be read from the
+   * start), large enough to be worth threads; null otherwise.
+   */
+  split: FlowFormat | null;
+}
+
+const NOT_A_FILE: FileInfo = { size: -1, gzip: false, split: null };
+const EMPTY = Buffer.alloc(0);
+
 /**
- * Whether a file can be split: a regular file of plain text (gzip and JSON must be read from the start), large
- * enough to be worth threads. Returns the format its first line sets up, or null.
+ * Looks at a file once: its size, and its first bytes when it is large enough to split (64 KiB), or when `smallToo`
+ * (two: whether it is gzip). A file too small to split reads as not gzip without `smallToo`.
  */
-export function splittable(path: string, configured: FlowFormat, minBytes: number): FlowFormat | null {
+export function inspectFile(path: string, configured: FlowFormat, minBytes: number, smallToo: boolean): FileInfo {
+  let head: Buffer;
   let size: number;
   try {
     const s = statSync(path);
-    if (!s.isFile()) return null;
+    if (!s.isFile()) return NOT_A_FILE;
     size = s.size;
+    head = size >= minBytes ? fileHead(path, Math.min(size, 64 * 1024)) : smallToo ? fileHead(path, Math.min(size, 2)) : EMPTY;
   } catch {
-    return null;
+    return NOT_A_FILE; // read where it is, which says why it cannot be
   }
-  if (size < minBytes) return null;
-  const head = fileHead(path, Math.min(size, 64 * 1024));
+  const gzip = isGzip(head);
+  if (size < minBytes || gzip) return { size, gzip, split: null };
   const first = head.findIndex((c) => c !== 0x20 && c !== 0x0a && c !== 0x0d && c !== 0x09);
-  if (isGzip(head) || head[first] === 0x7b || head[first] === 0x5b) return null;
+  if (head[first] === 0x7b || head[first] === 0x5b) return { size, gzip, split: null };
   const nl = head.indexOf(10);
   const tokens = head.toString('latin1', 0, nl < 0 ? head.length : nl).trim().split(/[ \t]+/);
   if (KNOWN_FIELDS.has(tokens[0]) && looksLikeHeader(tokens)) {
     try {
-      return formatOf(tokens);
+      return { size, gzip, split: formatOf(tokens) };
     } catch {
-      return null; // a broken header: the sequential reader reports it properly
+      return { size, gzip, split: null }; // a broken header: the sequential reader reports it properly
     }
   }
-  return configured;
+  return { size, gzip, split: configured };
 }
 
 /**
