@@ -101,7 +101,11 @@ for (const n of previous ? [] : sizes) {
   if (n > 1_000_000 && n % 1_000_000 === 0) {
     const files = Array.from({ length: n / 1_000_000 }, () => '');
     files.fill(await input(1_000_000));
+    // The same file n times is n times the records with no new peers: memory against input size alone (the goal
+    // table sets these beside the 1M file's), where the n-million file also has more distinct peers and places.
+    row(`report, 1 thread, ${files.length} files of 1M`, () => cli([...REPORT, ...files, '--jobs', '1']));
     row(`report, all cores, ${files.length} files of 1M`, () => cli([...REPORT, ...files, '--jobs', '0']));
+    row(`enrich → NDJSON, 1 thread, ${files.length} files of 1M`, () => cli(['enrich', ...files, '--jobs', '1']));
     row(`enrich → NDJSON, all cores, ${files.length} files of 1M`, () => cli(['enrich', ...files, '--jobs', '0']));
     // As AWS delivers them to S3: gzip files, which cannot be split; a report spreads them over the threads whole.
     const zipped = files.map(() => '').fill(await gzipped(files[0]));
