@@ -3,20 +3,10 @@ import { adoptAsnTables, shareAsnTables, type AsnParts } from './asn-table.js';
 import { GenerationalCache } from './cache.js';
 import { adoptData, shareData, type SharedFile } from './data-files.js';
 import { countryName } from './country-names.js';
+import type { Geo } from './geo.js';
 import { bundledPaths, MmdbLookup, NoOwnerLookup, RangeOwnerLookup, type Lookup, type SourceInfo } from './sources.js';
 
-/** What we know about a public address. Keys are in output order; null where the data has no answer. */
-export interface Geo {
-  country_code: string | null;
-  country: string | null;
-  region: string | null;
-  city: string | null;
-  latitude: number | null;
-  longitude: number | null;
-  accuracy_km: number | null;
-  asn: number | null;
-  as_org: string | null;
-}
+export type { Geo } from './geo.js';
 
 /**
  * What we know about a public address, shared by every address that has the same answer, with small integer

@@ -1,6 +1,6 @@
 import type { LiveFilter } from '../../src/aggregate/live/filter';
 import type { WindowSummary } from '../../src/aggregate/live/summary';
-import type { Geo } from '../../src/enrich/enricher';
+import type { Geo } from '../../src/enrich/geo';
 import { estimateOf } from '../../src/aggregate/live/hll';
 import { ADDRESS_ROWS } from '../../src/aggregate/live/summary';
 
