@@ -262,8 +262,12 @@ ${r.serve ? renderServe(r.serve) : ''}
   distinct networks, so more entries in the live tables: minute 2 of that run measured 382 MiB before, 399 after.
 - The rows "gzip files of 1M" read the 1M file gzip'd (as AWS delivers flow logs to S3), ten times. A gzip file
   cannot be split: since 2026-11-29 (third session of the day) \`report\` reads such files whole, a file a thread at
-  a time, on every thread; before, this thread read them all (inflating on libuv's pool beside it), as \`enrich\`,
-  whose output keeps input order, still does.
+  a time, on every thread; before, this thread read them all (inflating on libuv's pool beside it). \`enrich\`
+  still reads those on this thread: it writes in input order, and a thread reading the next file may run only 8 MiB
+  ahead of the one being written, so files this large would mostly wait their turn.
+- The rows "gzip files of 25k" read the 10M file cut into files of 25k records, gzip'd (small S3 deliveries). Since
+  2026-11-29 (fourth session of the day) \`enrich\` reads such files a file a thread, writing each file's output in
+  input order.
 - The rows "${SCATTERED}" read 1M records whose public sources are drawn uniformly from the IPv4 space
   (bench/generate.mjs, scattered): nearly every lookup misses every cache and walks the search tree, as in a scan
   of the whole internet. They show the caches' bound, and the speed when caching cannot help.

@@ -3,7 +3,8 @@
 import { spawnSync, execSync } from 'node:child_process';
 import { createReadStream, createWriteStream, existsSync, mkdirSync, readFileSync, writeFileSync, openSync, closeSync } from 'node:fs';
 import { pipeline } from 'node:stream/promises';
-import { createGzip } from 'node:zlib';
+import { createInterface } from 'node:readline';
+import { createGzip, gzipSync } from 'node:zlib';
 import { cpus, totalmem } from 'node:os';
 import { generate } from './generate.mjs';
 import { stages } from './stages.mjs';
@@ -32,6 +33,32 @@ async function gzipped(path) {
     await pipeline(createReadStream(path), createGzip(), createWriteStream(gz));
   }
   return gz;
+}
+
+/**
+ * `path` cut into gzip files of `lines` lines each (made once), as many small S3 deliveries: their paths, in order.
+ */
+async function gzipPieces(path, lines) {
+  const dir = `${path}.${label(lines).toLowerCase()}-pieces`;
+  const done = `${dir}/complete`;
+  if (!existsSync(done)) {
+    console.error(`cutting ${path} into gzip files of ${label(lines)} lines`);
+    mkdirSync(dir, { recursive: true });
+    let n = 0;
+    let held = [];
+    const flush = () => {
+      writeFileSync(`${dir}/part-${String(n++).padStart(5, '0')}.log.gz`, gzipSync(`${held.join('\n')}\n`));
+      held = [];
+    };
+    for await (const line of createInterface({ input: createReadStream(path) })) {
+      held.push(line);
+      if (held.length === lines) flush();
+    }
+    if (held.length > 0) flush();
+    writeFileSync(done, String(n));
+  }
+  const count = Number(readFileSync(done, 'utf8'));
+  return Array.from({ length: count }, (_, i) => `${dir}/part-${String(i).padStart(5, '0')}.log.gz`);
 }
 
 /** Runs the CLI and reads its own summary (time, records/s, peak memory) from stderr. */
@@ -111,6 +138,10 @@ for (const n of previous ? [] : sizes) {
     const zipped = files.map(() => '').fill(await gzipped(files[0]));
     row(`report, 1 thread, ${files.length} gzip files of 1M`, () => cli([...REPORT, ...zipped, '--jobs', '1']));
     row(`report, all cores, ${files.length} gzip files of 1M`, () => cli([...REPORT, ...zipped, '--jobs', '0']));
+    // Smaller deliveries, which `enrich` reads a file a thread (larger ones would mostly wait for their turn).
+    const pieces = await gzipPieces(path, 25_000);
+    row(`enrich → NDJSON, 1 thread, ${pieces.length} gzip files of 25k`, () => cli(['enrich', ...pieces, '--jobs', '1']));
+    row(`enrich → NDJSON, all cores, ${pieces.length} gzip files of 25k`, () => cli(['enrich', ...pieces, '--jobs', '0']));
   }
   // The worst case for the lookup caches: every source a new address (bench/generate.mjs, scattered).
   if (n === sizes[0]) {

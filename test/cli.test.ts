@@ -20,7 +20,9 @@ function file(name: string, content: string | Buffer): string {
   return p;
 }
 function run(args: string[], input?: string) {
-  const r = spawnSync(process.execPath, [BIN, ...args], { input, encoding: 'utf8', maxBuffer: 1 << 28, env: { ...process.env, NO_COLOR: '1' } });
+  // A run that hangs fails (status null) rather than holding the whole suite.
+  const r = spawnSync(process.execPath, [BIN, ...args], { input, encoding: 'utf8', maxBuffer: 1 << 28, timeout: 120_000,
+    env: { ...process.env, NO_COLOR: '1' } });
   return { code: r.status, out: r.stdout, err: r.stderr };
 }
 
@@ -200,6 +202,34 @@ describe('large files on all cores', () => {
       assert.equal(many.code, 1, many.err);
       assert.match(many.err, new RegExp(`time: .*, ${jobs} threads\n`));
       assert.equal(many.out, one.out, `--jobs ${jobs}`);
+      assert.deepEqual(same(many.err), same(one.err), `--jobs ${jobs}`);
+    }
+  });
+  it('enrich reads the files it cannot split whole on every thread, and writes what one thread writes', () => {
+    const g = new FlowLogGenerator({ seed: 15, clients: 3000, scanners: 100 });
+    const lines = (n: number) => Array.from({ length: n }, () => g.line());
+    const cut = gzipSync(`${lines(2000).join('\n')}\n`);
+    // The first file's output (~15 MiB) is more than a thread may send ahead of the writer, so the threads reading
+    // the files after it wait for it.
+    const inputs = [
+      file('e-big.log.gz', gzipSync(`${lines(30_000).join('\n')}\n`)),
+      file('e-bad.log.gz', gzipSync(`${lines(3000).map((l, i) => (i % 2 === 0 ? `bad line ${i}` : l)).join('\n')}\n`)),
+      file('e-event.json', JSON.stringify(lambdaEvent(lines(50)))),
+      file('e-plain.log', `${lines(1000).join('\n')}\n`),
+      file('e-cut.log.gz', cut.subarray(0, cut.length >> 1)),
+      file('e-2.log.gz', gzipSync(`${lines(20_000).join('\n')}\n`)),
+    ];
+    const args = ['enrich', ...inputs, '--all'];
+    const one = run([...args, '--jobs', '1']);
+    assert.equal(one.code, 1, one.err);
+    assert.equal(one.err.match(/e-bad\.log\.gz:\d+: expected 14 fields/g)?.length, 1500);
+    assert.match(one.err, /input error: .*e-cut\.log\.gz/);
+    const same = (err: string) => err.split('\n').filter((l) => !l.includes(' time: ')).sort();
+    for (const jobs of ['2', '3']) {
+      const many = run([...args, '--jobs', jobs, '--parallel-min-bytes', '0']);
+      assert.equal(many.code, 1, many.err);
+      assert.match(many.err, new RegExp(`time: .*, ${jobs} threads\n`));
+      assert.ok(many.out === one.out, `--jobs ${jobs}: the output differs from one thread's`);
       assert.deepEqual(same(many.err), same(one.err), `--jobs ${jobs}`);
     }
   });

@@ -14,14 +14,17 @@ async function write(chunk: Uint8Array, written: () => void): Promise<void> {
 export async function enrichCommand(cfg: EnrichConfig): Promise<number> {
   const writer = new NdjsonWriter(process.stdout);
   const spares: Buffer[] = [];
+  // Other threads' output, after what this thread's own reader has buffered.
+  const output = async (parts: Uint8Array[]) => {
+    await writer.flush();
+    for (const part of parts) await write(part, () => NdjsonWriter.reuse(spares, [part.buffer as ArrayBuffer], 64));
+  };
   const { stats, seconds } = await runCommand(cfg, {
     job: { kind: 'enrich' },
     consume: (line, view) => writer.write(line, view),
     afterPiece: () => (writer.pending >= FLUSH_AT ? writer.flush() : undefined),
-    segment: async (r) => {
-      await writer.flush();
-      for (const part of r.output ?? []) await write(part, () => NdjsonWriter.reuse(spares, [part.buffer as ArrayBuffer], 64));
-    },
+    segment: (r) => output(r.output ?? []),
+    output,
     spares,
   });
   await writer.flush();

@@ -24,8 +24,8 @@ const COMMON = `  --exclude GLOB       leave out files under a DIR input that ma
   --no-progress        no progress line on a terminal
   --jobs N             threads for large plain-text files, this one included (default: one per core)
   --segment-bytes N    bytes a thread reads at a time (default: enrich 1 MiB, report 2 MiB)
-  --parallel-min-bytes N  smallest file split across threads, and for report the smallest
-                          total of files read whole, a file a thread (default 32 MiB)`;
+  --parallel-min-bytes N  smallest file split across threads, and the smallest total of
+                          files read whole, a file a thread (default 32 MiB)`;
 
 export const HELP: Record<string, string> = {
   main: `ipgeolocator — where the traffic in your AWS VPC Flow Logs comes from

@@ -54,14 +54,17 @@ describe('SegmentPool', () => {
     const events: string[] = [];
     let rejected = 0;
     try {
-      await pool.runWhole(paths, DEFAULT_FORMAT, (r: SegmentResult, path) => {
-        events.push(`${path.slice(-9)}: ${r.records} records, ${r.rejections.length} rejections in the result`);
-        rejected += r.rejections.length;
-        assert.ok(r.groups !== undefined && r.from !== undefined, 'the report\'s groups come with the result');
-      }, (batch) => {
-        events.push(`batch of ${batch.length}`);
-        rejected += batch.length;
-        assert.match(batch[0].where, /f1\.log\.gz:\d+$/);
+      await pool.runWhole(paths, DEFAULT_FORMAT, {
+        result: (r: SegmentResult, path) => {
+          events.push(`${path.slice(-9)}: ${r.records} records, ${r.rejections.length} rejections in the result`);
+          rejected += r.rejections.length;
+          assert.ok(r.groups !== undefined && r.from !== undefined, 'the report\'s groups come with the result');
+        },
+        rejections: (batch) => {
+          events.push(`batch of ${batch.length}`);
+          rejected += batch.length;
+          assert.match(batch[0].where, /f1\.log\.gz:\d+$/);
+        },
       });
       assert.deepEqual(events, ['f0.log.gz: 3000 records, 0 rejections in the result', 'batch of 1000', 'batch of 1000',
         'f1.log.gz: 500 records, 500 rejections in the result', 'f2.log.gz: 3000 records, 0 rejections in the result']);
@@ -69,6 +72,48 @@ describe('SegmentPool', () => {
       const [local] = (pool as unknown as { threads: EventEmitter[] }).threads;
       assert.equal(local.listenerCount('message'), 0, 'the run removes its listeners');
       assert.ok(pool.usable);
+    } finally {
+      await pool.close();
+    }
+  });
+  it('enrich: a whole file\'s output comes in parts before its result, file after file, held back by the writer',
+    { timeout: 30_000 }, async () => {
+    const gen = new FlowLogGenerator({ seed: 8, clients: 3000, scanners: 100 });
+    const dir = mkdtempSync(join(tmpdir(), 'ipgeo-parts-'));
+    // The first file's output (~10 MiB) is more than a thread may send ahead of the writer (8 MiB): it must wait
+    // for the writer's grants, which this run gives only as it writes, slowly.
+    const paths = [20_000, 3000].map((n, i) => {
+      const path = join(dir, `e${i}.log.gz`);
+      writeFileSync(path, gzipSync(`${Array.from({ length: n }, () => gen.line()).join('\n')}\n`));
+      return path;
+    });
+    const pool = SegmentPool.open(1, { ...SETUP, job: { kind: 'enrich' } });
+    const events: string[] = [];
+    let bytes = 0;
+    let lines = 0;
+    const count = (parts: Uint8Array[]) => {
+      for (const p of parts) {
+        bytes += p.byteLength;
+        lines += Buffer.from(p).toString('latin1').split('\n').length - 1;
+        assert.equal(p[p.byteLength - 1], 0x0a, 'a part ends with a whole record');
+      }
+    };
+    try {
+      await pool.runWhole(paths, DEFAULT_FORMAT, {
+        output: async (parts) => {
+          if (events.at(-1) !== 'part') events.push('part');
+          count(parts);
+          await new Promise((resolve) => setTimeout(resolve, 5));
+        },
+        result: (r: SegmentResult, path) => {
+          count(r.output ?? []);
+          events.push(`${path.slice(-9)}: ${r.records} records`);
+        },
+        rejections: () => assert.fail('no rejections'),
+      });
+      assert.deepEqual(events, ['part', 'e0.log.gz: 20000 records', 'part', 'e1.log.gz: 3000 records']);
+      assert.equal(lines, 23_000, 'every record once (--all)');
+      assert.ok(bytes > 10 << 20, `${bytes} bytes`);
     } finally {
       await pool.close();
     }

@@ -12,8 +12,9 @@ import { isGzip } from '../sources/decode.js';
 import { fileHead } from '../sources/input.js';
 import { afterWorkerStarts, workerLimits } from './nursery.js';
 import { planSegments, type Segment } from './segments.js';
-import { makeSegmentRunner, needsOwners, type SegmentResult, type SegmentRunner, type SegmentTask, type WholeFileRejections,
-  type WorkerSetup } from './worker.js';
+import { byteLength, OUTPUT_AHEAD, OutputCredit } from './credit.js';
+import { makeSegmentRunner, needsOwners, taskEvents, type OutputGrant, type SegmentResult, type SegmentRunner, type SegmentTask,
+  type WholeFilePart, type WholeFileRejections, type WorkerSetup } from './worker.js';
 
 /**
  * Reading large plain-text files on every core. A file is cut into segments handed to this thread and to worker
@@ -27,14 +28,18 @@ export interface RunOptions {
   format: FlowFormat;
 }
 
+/** Bytes of NDJSON `enrich` writes per byte of input, about (v2 records, most with one located endpoint). */
+export const OUTPUT_PER_INPUT_BYTE = 4.5;
+/** How much flow logs compress with gzip, about: what a gzip file is taken to hold. */
+export const GZIP_RATIO = 5;
+
 /**
- * Free output blocks a worker should hold when a task starts: about one segment's output (v2 records make about
- * 4.5 bytes of NDJSON a byte of input), and one for the part-filled last block. Each task tops the worker's pile up
- * to this from this thread's spares, so no block is dropped for want of room and the blocks in all stay what is in
- * flight at the busiest moment.
+ * Free output blocks a worker should hold when a task starts: about one segment's output, and one for the
+ * part-filled last block. Each task tops the worker's pile up to this from this thread's spares, so no block is
+ * dropped for want of room and the blocks in all stay what is in flight at the busiest moment.
  */
 function blocksPerTask(segmentBytes: number): number {
-  return Math.ceil((segmentBytes * 4.5) / BLOCK) + 1;
+  return Math.ceil((segmentBytes * OUTPUT_PER_INPUT_BYTE) / BLOCK) + 1;
 }
 
 const WORKER_URL = new URL(import.meta.url.endsWith('.ts') ? './worker.ts' : './worker.js', import.meta.url);
@@ -139,43 +144,57 @@ export class SegmentPool {
 
   /**
    * Reads files whole, a file a thread at a time on every thread: files that cannot be split (gzip, JSON) or are
-   * too small to be worth it. Results come in the order the files finish, so only for a job whose answer does not
-   * depend on the order of its records (a report); each file starts in `format`, as it would on its own.
-   * Rejections come in batches while a file is read, each naming its file and line.
+   * too small to be worth it. Each file starts in `format`, as it would on its own. Output and results are taken in
+   * the order of `paths` whatever order the files finish in, so `enrich` writes what one thread would; a thread
+   * reading a later file waits once it is OUTPUT_AHEAD bytes ahead of the writer. Rejections come in batches while a
+   * file is read, each naming its file and line, in the order they come.
    */
-  async runWhole(paths: string[], format: FlowFormat, onResult: (r: SegmentResult, path: string) => Promise<void> | void,
-    onRejections: (batch: Rejection[]) => void): Promise<void> {
+  async runWhole(paths: string[], format: FlowFormat, on: WholeFileHandlers): Promise<void> {
     const idle = [...this.threads];
+    const files: Array<WholeFile | undefined> = paths.map(() => ({ parts: [], result: null, thread: null }));
     let next = 0;
-    let running = 0;
-    // Results are taken one at a time, in arrival order; a failure stops handing out files and ends the run.
-    let results = Promise.resolve();
+    let head = 0;
     let failure: Error | null = null;
     let settle: () => void = () => {};
     const finished = new Promise<void>((resolve) => { settle = resolve; });
-    const start = () => {
-      while (failure === null && idle.length > 0 && next < paths.length) {
-        const seq = next++;
-        running++;
-        idle.pop()!.postMessage({ seq, path: paths[seq], start: 0, end: 0, format: format.fields as string[], whole: true });
-      }
-      if (running === 0 && (next >= paths.length || failure !== null)) settle();
-    };
     const fail = (err: Error) => {
       failure ??= err;
       this.broken = true;
       settle();
     };
-    const onMessage = (w: SegmentThread) => (m: ThreadMessage) => {
-      if ('rejectionsSoFar' in m) {
-        onRejections(m.rejectionsSoFar);
-        return;
+    const start = () => {
+      while (failure === null && idle.length > 0 && next < paths.length) {
+        const seq = next++;
+        const thread = (files[seq]!.thread = idle.pop()!);
+        thread.postMessage({ seq, path: paths[seq], start: 0, end: 0, format: format.fields as string[], whole: true });
       }
-      running--;
-      idle.push(w);
-      if (m.error !== undefined) return fail(new Error(`${paths[m.seq]}: ${m.error}`));
-      this.taken(w, m);
-      results = results.then(() => onResult(m, paths[m.seq])).then(start, fail);
+    };
+    // Takes what the file at the head has sent, in order, one pass at a time, and moves on when its result is in.
+    const take = async () => {
+      while (failure === null && head < paths.length) {
+        const f = files[head]!;
+        for (let parts = f.parts.shift(); parts !== undefined; parts = f.parts.shift()) {
+          await on.output!(parts);
+          this.grant(f.thread!, parts);
+        }
+        if (f.result === null) return;
+        files[head] = undefined;
+        await on.result(f.result, paths[head++]);
+      }
+      settle();
+    };
+    let taking = Promise.resolve();
+    const onMessage = (w: SegmentThread) => (m: ThreadMessage) => {
+      if ('rejectionsSoFar' in m) return on.rejections(m.rejectionsSoFar);
+      if ('partOutput' in m) files[m.seq]!.parts.push(m.partOutput);
+      else if (m.error !== undefined) return fail(new Error(`${paths[m.seq]}: ${m.error}`));
+      else {
+        this.taken(w, m);
+        files[m.seq]!.result = m;
+        idle.push(w);
+        start();
+      }
+      taking = taking.then(take).catch(fail);
     };
     const listeners = this.threads.map((w) => ({ w, message: onMessage(w) }));
     for (const { w, message } of listeners) {
@@ -184,8 +203,8 @@ export class SegmentPool {
     }
     try {
       start();
+      if (paths.length === 0) settle();
       await finished;
-      await results;
       if (failure) throw failure;
     } finally {
       for (const { w, message } of listeners) {
@@ -193,6 +212,14 @@ export class SegmentPool {
         w.off('error', fail);
       }
     }
+  }
+
+  /** Tells a thread that `parts` it sent are written, with free blocks for a worker to write into again. */
+  private grant(thread: SegmentThread, parts: Uint8Array[]): void {
+    const bytes = byteLength(parts);
+    if (thread instanceof LocalThread) return thread.postMessage({ grant: bytes }); // its blocks are this thread's
+    const blocks = this.spares.splice(0, parts.length).map((b) => b.buffer as ArrayBuffer);
+    thread.postMessage({ grant: bytes, blocks }, blocks);
   }
 
   /**
@@ -222,7 +249,7 @@ export class SegmentPool {
     const blocks = blocksPerTask(opts.segmentBytes);
     let failure: Error | null = null;
     const onMessage = (w: SegmentThread) => (m: ThreadMessage) => {
-      if ('rejectionsSoFar' in m) return; // only whole files send these
+      if ('rejectionsSoFar' in m || 'partOutput' in m) return; // only whole files send these
       const r = m;
       idle.push(w);
       this.taken(w, r);
@@ -295,12 +322,27 @@ export class SegmentPool {
   }
 }
 
-/** What a thread sends back: a task's result, or a whole file's rejections so far. */
-type ThreadMessage = SegmentResult | WholeFileRejections;
+/** What a thread sends back: a task's result, a whole file's rejections so far, or its output so far. */
+type ThreadMessage = SegmentResult | WholeFileRejections | WholeFilePart;
+
+/** What `runWhole` hands on, in file order but for rejections. */
+export interface WholeFileHandlers {
+  result(r: SegmentResult, path: string): Promise<void> | void;
+  rejections(batch: Rejection[]): void;
+  /** Writes output a file sent before its result (`enrich` only); resolves once the next may be written. */
+  output?(parts: Uint8Array[]): Promise<void>;
+}
+
+/** A file of a runWhole: what it sent that is not taken yet, and the thread reading it. */
+interface WholeFile {
+  parts: Uint8Array[][];
+  result: SegmentResult | null;
+  thread: SegmentThread | null;
+}
 
 /** A thread that segments can be sent to: a worker, or this thread (LocalThread). */
 interface SegmentThread {
-  postMessage(task: SegmentTask, transfer?: ArrayBuffer[]): void;
+  postMessage(message: SegmentTask | OutputGrant, transfer?: ArrayBuffer[]): void;
   on(event: 'message', f: (m: ThreadMessage) => void): unknown;
   on(event: 'error', f: (err: Error) => void): unknown;
   off(event: 'message', f: (m: ThreadMessage) => void): unknown;
@@ -317,17 +359,20 @@ class LocalThread extends EventEmitter implements SegmentThread {
   private run: SegmentRunner | null = null;
   /** Tasks run one after another, as on a worker (a whole file's task is asynchronous). */
   private queue = Promise.resolve();
+  private readonly credit = new OutputCredit(OUTPUT_AHEAD);
 
   constructor(private readonly setup: WorkerSetup, private readonly spares: Buffer[]) {
     super();
   }
 
-  postMessage(task: SegmentTask): void {
+  postMessage(message: SegmentTask | OutputGrant): void {
+    if ('grant' in message) return this.credit.grant(message.grant);
+    const task = message;
     const next = () => new Promise<void>((resolve) => setImmediate(resolve)).then(async () => {
       let result: SegmentResult;
       try {
         this.run ??= makeSegmentRunner(this.setup, this.spares);
-        result = await this.run(task, (batch) => this.emit('message', { seq: task.seq, rejectionsSoFar: batch }));
+        result = await this.run(task, taskEvents(task.seq, this.credit, (m) => this.emit('message', m)));
       } catch (err) {
         result = { seq: task.seq, error: (err as Error).message } as SegmentResult;
       }
