@@ -104,6 +104,8 @@ export class SegmentPool {
 
   /** Free output blocks each worker said it holds after its last task. */
   private readonly held = new Map<SegmentThread, number>();
+  /** Blocks each worker sent with a whole file's output and has not been given back yet (see `grant`). */
+  private readonly owed = new Map<SegmentThread, number>();
   /** The report groups each thread has announced (kept across files, as the threads' own groups are). */
   private readonly announced = new Map<SegmentThread, DrainedGroups>();
 
@@ -166,7 +168,9 @@ export class SegmentPool {
       while (failure === null && idle.length > 0 && next < paths.length) {
         const seq = next++;
         const thread = (files[seq]!.thread = idle.pop()!);
-        thread.postMessage({ seq, path: paths[seq], start: 0, end: 0, format: format.fields as string[], whole: true });
+        const blocks = this.repay(thread, 0);
+        thread.postMessage({ seq, path: paths[seq], start: 0, end: 0, format: format.fields as string[], whole: true, blocks },
+          blocks);
       }
     };
     // Takes what the file at the head has sent, in order, one pass at a time, and moves on when its result is in.
@@ -180,6 +184,7 @@ export class SegmentPool {
         if (f.result === null) return;
         files[head] = undefined;
         await on.result(f.result, paths[head++]);
+        this.owe(f.thread!, f.result.output?.length ?? 0); // given back with its next task or grant
       }
       settle();
     };
@@ -205,6 +210,7 @@ export class SegmentPool {
       start();
       if (paths.length === 0) settle();
       await finished;
+      await taking; // a failed run still finishes the write under way, so nothing after it interleaves
       if (failure) throw failure;
     } finally {
       for (const { w, message } of listeners) {
@@ -214,12 +220,28 @@ export class SegmentPool {
     }
   }
 
-  /** Tells a thread that `parts` it sent are written, with free blocks for a worker to write into again. */
+  /** Tells a thread that `parts` it sent are written, and gives a worker back as many blocks (see `repay`). */
   private grant(thread: SegmentThread, parts: Uint8Array[]): void {
-    const bytes = byteLength(parts);
-    if (thread instanceof LocalThread) return thread.postMessage({ grant: bytes }); // its blocks are this thread's
-    const blocks = this.spares.splice(0, parts.length).map((b) => b.buffer as ArrayBuffer);
-    thread.postMessage({ grant: bytes, blocks }, blocks);
+    const blocks = this.repay(thread, parts.length);
+    thread.postMessage({ grant: byteLength(parts), blocks }, blocks);
+  }
+
+  /**
+   * Free blocks to send a worker: as many as it sent with a whole file's output (`sent`, and what it sent before that
+   * could not be given back then). A block comes back to this thread's pile only once the stream is done with it,
+   * often after the grant, so the rest is owed until a later grant or task. Otherwise the worker made new blocks
+   * while this thread's pile filled with its old ones (60 MiB more peak memory).
+   */
+  private repay(thread: SegmentThread, sent: number): ArrayBuffer[] {
+    if (thread instanceof LocalThread) return []; // its blocks are this thread's
+    this.owe(thread, sent);
+    const blocks = this.spares.splice(0, this.owed.get(thread)).map((b) => b.buffer as ArrayBuffer);
+    this.owe(thread, -blocks.length);
+    return blocks;
+  }
+
+  private owe(thread: SegmentThread, blocks: number): void {
+    if (!(thread instanceof LocalThread)) this.owed.set(thread, (this.owed.get(thread) ?? 0) + blocks);
   }
 
   /**
