@@ -109,8 +109,8 @@ function setupOf(cfg: EnrichConfig, job: Job): WorkerSetup {
  * thousands of .log.gz. None unless there are several, together as large as a file worth splitting: two small files
  * do not pay for starting threads. For `enrich`, only files whose output is at most a few times what a thread may
  * send ahead of the writer (OUTPUT_AHEAD): a thread reading the next file stops that far ahead of the file being
- * written, so with larger files the threads mostly take turns, for more memory and no gain (measured: 4 gzip
- * files of 1M records ran 8 % slower on two threads than on one; 200 of 25k, 33 % faster).
+ * written, so with larger files the threads mostly take turns, for more memory and no gain (measured on two cores:
+ * 4 gzip files of 1M records ran 8 % slower on two threads than on one; in the bench, 400 of 25k ran 15 % faster).
  */
 function spreadable(inputs: Array<{ input: string; file: FileInfo | null }>, minBytes: number, job: Job): Set<string> {
   const plain = (f: FileInfo) => (f.gzip ? GZIP_RATIO : 1) * f.size;

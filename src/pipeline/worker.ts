@@ -156,7 +156,8 @@ export function makeSegmentRunner(setup: WorkerSetup, spare: Buffer[] = []): Seg
         }
       });
     const stats = new RunStats();
-    const afterPiece = writer === undefined ? undefined : () => (writer.pending >= BLOCK ? events.output(writer.take()) : undefined);
+    const afterPiece = writer === undefined ? undefined
+      : () => (writer.pending >= BLOCK ? events.output(writer.take()) : undefined);
     await readInput(reader, task.path, { inputFormat: setup.inputFormat, maxDocumentBytes: setup.maxDocumentBytes }, stats,
       afterPiece);
     const result = resultOf(task, reader, reader.lines, counts, batch.map((r) => ({ line: 0, ...r })));
