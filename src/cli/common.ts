@@ -4,8 +4,8 @@ import { FlowView } from '../enrich/flow-view.js';
 import type { Rejection } from '../errors.js';
 import { FlowReader } from '../parse/reader.js';
 import { formatOption, readInput, RunStats } from '../pipeline/batch.js';
-import { OUTPUT_AHEAD } from '../pipeline/credit.js';
-import { GZIP_RATIO, inspectFile, jobCount, OUTPUT_PER_INPUT_BYTE, SegmentPool, type FileInfo } from '../pipeline/parallel.js';
+import { SegmentPool } from '../pipeline/parallel.js';
+import { inspectFile, jobCount, spreadable } from '../pipeline/plan.js';
 import { selector, zeroCounts, type Consumer } from '../pipeline/select.js';
 import { needsOwners, type Job, type SegmentResult, type WorkerSetup } from '../pipeline/worker.js';
 import { expandInputs } from '../sources/input.js';
@@ -60,7 +60,7 @@ export async function runCommand(cfg: EnrichConfig, sink: CommandSink): Promise<
   try {
     const textOrAuto = cfg.inputFormat === 'auto' || cfg.inputFormat === 'text';
     const plan = expandInputs(cfg.inputs, cfg.exclude).map((input) => {
-      const file = jobs > 1 && input !== '-' ? inspectFile(input, configured, cfg.parallelMinBytes, true) : null;
+      const file = jobs > 1 && input !== '-' ? inspectFile(input, configured, cfg.parallelMinBytes) : null;
       return { input, file, split: textOrAuto ? file?.split ?? null : null };
     });
     const whole = spreadable(plan.filter((p) => p.split === null), cfg.parallelMinBytes, sink.job);
@@ -102,22 +102,6 @@ function sequentialReader(cfg: EnrichConfig, sink: CommandSink, configured: Retu
 function setupOf(cfg: EnrichConfig, job: Job): WorkerSetup {
   return { job, geoDb: cfg.geoDb, asnDb: cfg.asnDb, cacheSize: cfg.cacheSize, all: cfg.all, maxLineBytes: cfg.maxLineBytes,
     inputFormat: cfg.inputFormat, maxDocumentBytes: cfg.maxDocumentBytes };
-}
-
-/**
- * Which of the files that cannot be split to spread over the threads, a whole file a task: an S3 export is
- * thousands of .log.gz. None unless there are several, together as large as a file worth splitting: two small files
- * do not pay for starting threads. For `enrich`, only files whose output is at most a few times what a thread may
- * send ahead of the writer (OUTPUT_AHEAD): a thread reading the next file stops that far ahead of the file being
- * written, so with larger files the threads mostly take turns, for more memory and no gain (measured on two cores:
- * 4 gzip files of 1M records ran 8 % slower on two threads than on one; in the bench, 400 of 25k ran 15 % faster).
- */
-function spreadable(inputs: Array<{ input: string; file: FileInfo | null }>, minBytes: number, job: Job): Set<string> {
-  const plain = (f: FileInfo) => (f.gzip ? GZIP_RATIO : 1) * f.size;
-  const files = inputs.filter(({ file }) => file !== null && file.size >= 0
-    && (job.kind === 'report' || plain(file) * OUTPUT_PER_INPUT_BYTE <= 4 * OUTPUT_AHEAD));
-  const bytes = files.reduce((n, { file }) => n + plain(file!), 0);
-  return new Set(files.length > 1 && bytes >= minBytes ? files.map((p) => p.input) : []);
 }
 
 /** Adds a thread's result for part or all of a file to the run's totals. */

@@ -1,20 +1,16 @@
-import { EventEmitter } from 'node:events';
 import { statSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { DrainedGroups } from '../aggregate/group-by.js';
 import { Enricher } from '../enrich/enricher.js';
 import type { Rejection } from '../errors.js';
-import { KNOWN_FIELDS } from '../parse/fields.js';
-import { formatOf, looksLikeHeader, type FlowFormat } from '../parse/format.js';
+import type { FlowFormat } from '../parse/format.js';
 import { BLOCK } from '../sinks/ndjson.js';
-import { isGzip } from '../sources/decode.js';
-import { fileHead } from '../sources/input.js';
+import { byteLength } from './credit.js';
+import { LocalThread, type SegmentThread, type ThreadMessage } from './local-thread.js';
 import { afterWorkerStarts, workerLimits } from './nursery.js';
+import { OUTPUT_PER_INPUT_BYTE } from './plan.js';
 import { planSegments, type Segment } from './segments.js';
-import { byteLength, OUTPUT_AHEAD, OutputCredit } from './credit.js';
-import { makeSegmentRunner, needsOwners, taskEvents, type OutputGrant, type SegmentResult, type SegmentRunner, type SegmentTask,
-  type WholeFilePart, type WholeFileRejections, type WorkerSetup } from './worker.js';
+import { needsOwners, type SegmentResult, type SegmentTask, type WorkerSetup } from './worker.js';
 
 /**
  * Reading large plain-text files on every core. A file is cut into segments handed to this thread and to worker
@@ -28,11 +24,6 @@ export interface RunOptions {
   format: FlowFormat;
 }
 
-/** Bytes of NDJSON `enrich` writes per byte of input, about (v2 records, most with one located endpoint). */
-export const OUTPUT_PER_INPUT_BYTE = 4.5;
-/** How much flow logs compress with gzip, about: what a gzip file is taken to hold. */
-export const GZIP_RATIO = 5;
-
 /**
  * Free output blocks a worker should hold when a task starts: about one segment's output, and one for the
  * part-filled last block. Each task tops the worker's pile up to this from this thread's spares, so no block is
@@ -43,57 +34,6 @@ function blocksPerTask(segmentBytes: number): number {
 }
 
 const WORKER_URL = new URL(import.meta.url.endsWith('.ts') ? './worker.ts' : './worker.js', import.meta.url);
-
-/** Threads to use, this one included: the option, or one per core; 1 means read on this thread alone. */
-export function jobCount(option: number): number {
-  return option > 0 ? option : availableParallelism();
-}
-
-/** What the batch commands need to know of an input before reading it (see `inspectFile`). */
-export interface FileInfo {
-  /** Bytes on disk; -1 for anything but a readable regular file (stdin, a pipe…: read where it is). */
-  size: number;
-  gzip: boolean;
-  /**
-   * The format its first line sets up when the file can be split: plain text (gzip and JSON must be read from the
-   * start), large enough to be worth threads; null otherwise.
-   */
-  split: FlowFormat | null;
-}
-
-const NOT_A_FILE: FileInfo = { size: -1, gzip: false, split: null };
-const EMPTY = Buffer.alloc(0);
-
-/**
- * Looks at a file once: its size, and its first bytes when it is large enough to split (64 KiB), or when `smallToo`
- * (two: whether it is gzip). A file too small to split reads as not gzip without `smallToo`.
- */
-export function inspectFile(path: string, configured: FlowFormat, minBytes: number, smallToo: boolean): FileInfo {
-  let head: Buffer;
-  let size: number;
-  try {
-    const s = statSync(path);
-    if (!s.isFile()) return NOT_A_FILE;
-    size = s.size;
-    head = size >= minBytes ? fileHead(path, Math.min(size, 64 * 1024)) : smallToo ? fileHead(path, Math.min(size, 2)) : EMPTY;
-  } catch {
-    return NOT_A_FILE; // read where it is, which says why it cannot be
-  }
-  const gzip = isGzip(head);
-  if (size < minBytes || gzip) return { size, gzip, split: null };
-  const first = head.findIndex((c) => c !== 0x20 && c !== 0x0a && c !== 0x0d && c !== 0x09);
-  if (head[first] === 0x7b || head[first] === 0x5b) return { size, gzip, split: null };
-  const nl = head.indexOf(10);
-  const tokens = head.toString('latin1', 0, nl < 0 ? head.length : nl).trim().split(/[ \t]+/);
-  if (KNOWN_FIELDS.has(tokens[0]) && looksLikeHeader(tokens)) {
-    try {
-      return { size, gzip, split: formatOf(tokens) };
-    } catch {
-      return { size, gzip, split: null }; // a broken header: the sequential reader reports it properly
-    }
-  }
-  return { size, gzip, split: configured };
-}
 
 /**
  * This thread and the workers, kept for every file of a command: a worker costs a V8 heap, start-up and a JIT
@@ -344,9 +284,6 @@ export class SegmentPool {
   }
 }
 
-/** What a thread sends back: a task's result, a whole file's rejections so far, or its output so far. */
-type ThreadMessage = SegmentResult | WholeFileRejections | WholeFilePart;
-
 /** What `runWhole` hands on, in file order but for rejections. */
 export interface WholeFileHandlers {
   result(r: SegmentResult, path: string): Promise<void> | void;
@@ -360,50 +297,6 @@ interface WholeFile {
   parts: Uint8Array[][];
   result: SegmentResult | null;
   thread: SegmentThread | null;
-}
-
-/** A thread that segments can be sent to: a worker, or this thread (LocalThread). */
-interface SegmentThread {
-  postMessage(message: SegmentTask | OutputGrant, transfer?: ArrayBuffer[]): void;
-  on(event: 'message', f: (m: ThreadMessage) => void): unknown;
-  on(event: 'error', f: (err: Error) => void): unknown;
-  off(event: 'message', f: (m: ThreadMessage) => void): unknown;
-  off(event: 'error', f: (err: Error) => void): unknown;
-  terminate(): Promise<number> | Promise<void>;
-}
-
-/**
- * This thread as one of the threads: it would otherwise only merge and write results, and a worker costs a V8
- * heap of its own (about 90 MiB resident with its caches). A task runs on a later turn of the event loop, so results and
- * messages from the workers are taken between segments.
- */
-class LocalThread extends EventEmitter implements SegmentThread {
-  private run: SegmentRunner | null = null;
-  /** Tasks run one after another, as on a worker (a whole file's task is asynchronous). */
-  private queue = Promise.resolve();
-  private readonly credit = new OutputCredit(OUTPUT_AHEAD);
-
-  constructor(private readonly setup: WorkerSetup, private readonly spares: Buffer[]) {
-    super();
-  }
-
-  postMessage(message: SegmentTask | OutputGrant): void {
-    if ('grant' in message) return this.credit.grant(message.grant);
-    const task = message;
-    const next = () => new Promise<void>((resolve) => setImmediate(resolve)).then(async () => {
-      let result: SegmentResult;
-      try {
-        this.run ??= makeSegmentRunner(this.setup, this.spares);
-        result = await this.run(task, taskEvents(task.seq, this.credit, (m) => this.emit('message', m)));
-      } catch (err) {
-        result = { seq: task.seq, error: (err as Error).message } as SegmentResult;
-      }
-      this.emit('message', result);
-    });
-    this.queue = this.queue.then(next);
-  }
-
-  async terminate(): Promise<void> {}
 }
 
 function sameFormat(a: readonly string[], b: readonly string[]): boolean {
