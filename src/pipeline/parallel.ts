@@ -174,9 +174,9 @@ export class SegmentPool {
    */
   private repay(thread: SegmentThread, sent: number): ArrayBuffer[] {
     if (thread instanceof LocalThread) return []; // its blocks are this thread's
-    this.owe(thread, sent);
-    const blocks = this.spares.splice(0, this.owed.get(thread)).map((b) => b.buffer as ArrayBuffer);
-    this.owe(thread, -blocks.length);
+    const owed = (this.owed.get(thread) ?? 0) + sent;
+    const blocks = this.spares.splice(0, owed).map((b) => b.buffer as ArrayBuffer);
+    this.owed.set(thread, owed - blocks.length);
     return blocks;
   }
 
